@@ -1,0 +1,6 @@
+fn main() {
+    // Only the Node.js binding needs napi's link setup; the pure-Rust core builds without it.
+    if std::env::var_os("CARGO_FEATURE_NAPI").is_some() {
+        napi_build::setup();
+    }
+}
