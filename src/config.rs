@@ -84,3 +84,151 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// Reads one options object (a JSON-like value coming from JavaScript) with exact error paths.
+///
+/// Every capability parses its options through this, so that all errors look the same: the key path
+/// from the root, the value given and the accepted range. Unknown keys are rejected, because a typo in
+/// a security setting must not silently fall back to a default.
+pub struct Obj<'a> {
+    map: &'a serde_json::Map<String, serde_json::Value>,
+    path: String,
+}
+
+/// Joins a key onto a path: `rules[0]` + `max` gives `rules[0].max`.
+#[must_use]
+pub fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Describes a JSON value briefly for error messages (`"10 parsecs"`, `-1`, `an object`).
+#[must_use]
+pub fn describe(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Object(_) => "an object".to_owned(),
+        serde_json::Value::Array(_) => "an array".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+impl<'a> Obj<'a> {
+    /// Views `value` as an object, or fails naming `path`.
+    pub fn new(value: &'a serde_json::Value, path: &str) -> Result<Self, ConfigError> {
+        match value {
+            serde_json::Value::Object(map) => Ok(Self { map, path: path.to_owned() }),
+            other => Err(ConfigError::new(ConfigErrorKind::Type, path, describe(other), "an object")),
+        }
+    }
+
+    /// The path of this object.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The path of one of its keys.
+    #[must_use]
+    pub fn key_path(&self, key: &str) -> String {
+        join(&self.path, key)
+    }
+
+    /// Rejects keys not in `allowed` (a typo must not silently disable a protection).
+    pub fn only(&self, allowed: &[&str]) -> Result<(), ConfigError> {
+        for key in self.map.keys() {
+            if !allowed.contains(&key.as_str()) {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::Unknown,
+                    self.key_path(key),
+                    format!("{key:?}"),
+                    format!("one of the keys {}", allowed.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The raw value of a key; `null` counts as absent.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&'a serde_json::Value> {
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    /// A required key.
+    pub fn require(&self, key: &str) -> Result<&'a serde_json::Value, ConfigError> {
+        self.get(key).ok_or_else(|| {
+            ConfigError::new(ConfigErrorKind::Missing, self.key_path(key), "nothing", "a value")
+        })
+    }
+
+    /// An optional whole number in `min..=max`.
+    pub fn u64_in(&self, key: &str, min: u64, max: u64) -> Result<Option<u64>, ConfigError> {
+        let Some(v) = self.get(key) else { return Ok(None) };
+        let expected = || format!("an integer from {min} to {max}");
+        let n = v.as_f64().ok_or_else(|| {
+            ConfigError::new(ConfigErrorKind::Type, self.key_path(key), describe(v), expected())
+        })?;
+        if n.fract() != 0.0 || n < min as f64 || n > max as f64 {
+            return Err(ConfigError::new(ConfigErrorKind::Range, self.key_path(key), describe(v), expected()));
+        }
+        Ok(Some(n as u64))
+    }
+
+    /// An optional boolean.
+    pub fn bool(&self, key: &str) -> Result<Option<bool>, ConfigError> {
+        let Some(v) = self.get(key) else { return Ok(None) };
+        v.as_bool().map(Some).ok_or_else(|| {
+            ConfigError::new(ConfigErrorKind::Type, self.key_path(key), describe(v), "true or false")
+        })
+    }
+
+    /// An optional string.
+    pub fn str(&self, key: &str) -> Result<Option<&'a str>, ConfigError> {
+        let Some(v) = self.get(key) else { return Ok(None) };
+        v.as_str().map(Some).ok_or_else(|| {
+            ConfigError::new(ConfigErrorKind::Type, self.key_path(key), describe(v), "a string")
+        })
+    }
+
+    /// An optional string that must be one of `choices`.
+    pub fn choice(&self, key: &str, choices: &[&'static str]) -> Result<Option<&'static str>, ConfigError> {
+        let Some(s) = self.str(key)? else { return Ok(None) };
+        choices.iter().find(|c| **c == s).copied().map(Some).ok_or_else(|| {
+            ConfigError::new(
+                ConfigErrorKind::Unknown,
+                self.key_path(key),
+                format!("{s:?}"),
+                format!("one of {}", choices.join(", ")),
+            )
+        })
+    }
+
+    /// An optional array of strings, at most `max_len` long.
+    pub fn str_list(&self, key: &str, max_len: usize) -> Result<Option<Vec<&'a str>>, ConfigError> {
+        let Some(v) = self.get(key) else { return Ok(None) };
+        let path = self.key_path(key);
+        let arr = v.as_array().ok_or_else(|| {
+            ConfigError::new(ConfigErrorKind::Type, &path, describe(v), "an array of strings")
+        })?;
+        if arr.len() > max_len {
+            return Err(ConfigError::new(
+                ConfigErrorKind::Range,
+                &path,
+                format!("{} entries", arr.len()),
+                format!("at most {max_len} entries"),
+            ));
+        }
+        arr.iter()
+            .enumerate()
+            .map(|(i, item)| {
+                item.as_str().ok_or_else(|| {
+                    ConfigError::new(ConfigErrorKind::Type, format!("{path}[{i}]"), describe(item), "a string")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+}
