@@ -2,3 +2,5 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod config;
+pub mod ip;
+pub mod ratelimit;
