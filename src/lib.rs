@@ -2,5 +2,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod config;
+pub mod engine;
 pub mod ip;
 pub mod ratelimit;
+
+#[cfg(feature = "napi")]
+mod napi;

@@ -8,12 +8,10 @@
 
 mod cidr;
 mod parse;
-mod peer;
 mod resolve;
 
 pub use cidr::CidrSet;
 pub use parse::{canonical, is_public, parse_addr};
-pub use peer::{issue_peer_token, verify_peer_stamp, PEER_HEADER};
 pub use resolve::{ClientIp, IpConfig, Platform, UnknownClient, DEFAULT_V6_PREFIX};
 
 use std::net::IpAddr;

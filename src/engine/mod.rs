@@ -1,0 +1,200 @@
+//! The engine: request facts in, rules evaluated in order, one decision out.
+//!
+//! Rules run in the order given. The first LIVE rule that denies ends the evaluation (later rules
+//! are reported as not run, so a denied request does not use up other limits). DRY_RUN rules run
+//! and report what they would have done, but never deny. A rule that cannot judge the request
+//! (an internal fault, a missing custom characteristic) gives an ERROR result; the decision is then
+//! ERROR (fail-open, the default) or DENY (fail-closed), unless a LIVE rule denied.
+
+mod decision;
+mod request;
+mod rule;
+
+pub use decision::{new_id, Conclusion, Decision, IpInfo, Reason, RuleResult, RuleState};
+pub use request::{decode_component, Props, Request, MAX_HEADERS};
+pub use rule::{Characteristic, KeyError, Mode, RateLimit};
+
+use crate::config::{ConfigError, ConfigErrorKind, Obj};
+use crate::ip::{parse_addr, ClientIp, IpConfig, UnknownClient};
+use crate::ratelimit::{Clock, Outcome};
+
+/// Most rules one engine accepts.
+pub const MAX_RULES: usize = 64;
+
+/// A rule of any kind.
+pub enum RuleKind {
+    /// A rate limit.
+    RateLimit(RateLimit),
+}
+
+/// A rule with its mode.
+pub struct Rule {
+    /// LIVE or DRY_RUN.
+    pub mode: Mode,
+    /// What it checks.
+    pub kind: RuleKind,
+}
+
+impl Rule {
+    /// Parses one rule object (`type` decides the kind).
+    pub fn from_value(v: &serde_json::Value, path: &str) -> Result<Self, ConfigError> {
+        let o = Obj::new(v, path)?;
+        let mode = Mode::from_options(&o)?;
+        let kind = match o.choice("type", &["RATE_LIMIT"])? {
+            Some(_) => RuleKind::RateLimit(RateLimit::from_options(&o)?),
+            None => return Err(ConfigError::new(ConfigErrorKind::Missing, o.key_path("type"), "nothing", "a rule type such as RATE_LIMIT (use the rule factories)")),
+        };
+        Ok(Self { mode, kind })
+    }
+
+    fn kind_name(&self) -> &'static str {
+        match self.kind {
+            RuleKind::RateLimit(_) => "RATE_LIMIT",
+        }
+    }
+}
+
+/// A compiled set of rules and the settings that apply to all of them.
+pub struct Engine {
+    rules: Vec<Rule>,
+    ip: IpConfig,
+    fail_closed: bool,
+    clock: Clock,
+}
+
+impl Engine {
+    /// Builds an engine from the options object `{ rules, proxies, platform, ipv6Prefix,
+    /// unknownClient, failMode }`. Every mistake fails here, never at request time.
+    pub fn from_value(v: &serde_json::Value, clock: Clock) -> Result<Self, ConfigError> {
+        let o = Obj::new(v, "")?;
+        o.only(&["rules", "proxies", "platform", "ipv6Prefix", "unknownClient", "failMode"])?;
+        let ip = IpConfig::from_options(&o)?;
+        let fail_closed = o.choice("failMode", &["open", "closed"])? == Some("closed");
+        let rules = match o.get("rules") {
+            None => Vec::new(),
+            Some(serde_json::Value::Array(list)) => {
+                if list.len() > MAX_RULES {
+                    return Err(ConfigError::new(ConfigErrorKind::Range, "rules", format!("{} rules", list.len()), format!("at most {MAX_RULES} rules")));
+                }
+                list.iter().enumerate().map(|(i, r)| Rule::from_value(r, &format!("rules[{i}]"))).collect::<Result<_, _>>()?
+            }
+            Some(other) => return Err(ConfigError::new(ConfigErrorKind::Type, "rules", crate::config::describe(other), "an array of rules")),
+        };
+        Ok(Self { rules, ip, fail_closed, clock })
+    }
+
+    /// Whether internal faults deny (fail-closed) rather than pass as ERROR (fail-open).
+    #[must_use]
+    pub fn fail_closed(&self) -> bool {
+        self.fail_closed
+    }
+
+    /// The engine's clock.
+    #[must_use]
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The client address of a request under this engine's IP settings.
+    #[must_use]
+    pub fn client_ip(&self, req: &Request) -> ClientIp {
+        let headers = &req.headers[..req.headers.len().min(MAX_HEADERS)];
+        let peer = req.peer.as_deref().and_then(parse_addr);
+        self.ip.resolve(peer, headers)
+    }
+
+    /// Evaluates every rule against a request.
+    #[must_use]
+    pub fn protect(&self, req: &Request, props: &Props) -> Decision {
+        let now = self.clock.now_ms();
+        let client = self.client_ip(req);
+        let mut results: Vec<RuleResult> = Vec::with_capacity(self.rules.len());
+        let mut denied: Option<Reason> = None;
+        for (i, rule) in self.rules.iter().enumerate() {
+            let state = match (&denied, rule.mode) {
+                (Some(_), _) => RuleState::NotRun,
+                (None, Mode::Live) => RuleState::Run,
+                (None, Mode::DryRun) => RuleState::DryRun,
+            };
+            let (conclusion, reason, state) = if state == RuleState::NotRun {
+                (Conclusion::Allow, Reason::None, state)
+            } else {
+                match &rule.kind {
+                    RuleKind::RateLimit(rl) => self.rate_limit(rl, req, props, client, now, state),
+                }
+            };
+            if conclusion == Conclusion::Deny && state == RuleState::Run {
+                denied = Some(reason.clone());
+            }
+            results.push(RuleResult { rule: i, kind: rule.kind_name(), mode: rule.mode, state, conclusion, reason });
+        }
+        let live_error = results.iter().find(|r| r.state == RuleState::Run && r.conclusion == Conclusion::Error);
+        let (conclusion, reason) = if let Some(reason) = denied {
+            (Conclusion::Deny, reason)
+        } else if let Some(err) = live_error {
+            (if self.fail_closed { Conclusion::Deny } else { Conclusion::Error }, err.reason.clone())
+        } else {
+            (Conclusion::Allow, tightest_limit(&results))
+        };
+        let ip = match client {
+            ClientIp::Known { ip, source } => IpInfo { address: Some(ip.to_string()), source: source.as_str() },
+            ClientIp::Unknown => IpInfo { address: None, source: "unknown" },
+        };
+        Decision { id: new_id(), conclusion, reason, results, ip }
+    }
+
+    fn rate_limit(
+        &self,
+        rl: &RateLimit,
+        req: &Request,
+        props: &Props,
+        client: ClientIp,
+        now: u64,
+        state: RuleState,
+    ) -> (Conclusion, Reason, RuleState) {
+        let shared_unknown = self.ip.unknown == UnknownClient::Shared;
+        let key = match rl.key(req, props, client, self.ip.v6_prefix, shared_unknown) {
+            Ok(k) => k,
+            Err(KeyError::UnknownClient) => {
+                return match self.ip.unknown {
+                    UnknownClient::Skip => (Conclusion::Allow, Reason::None, RuleState::NotRun),
+                    _ => (Conclusion::Deny, Reason::UnknownClient, state),
+                };
+            }
+            Err(KeyError::MissingProp(name)) => {
+                let message = format!("characteristic `{name}` was not passed to protect(): pass it in the props, e.g. protect(req, {{ {name}: ... }})");
+                return (Conclusion::Error, Reason::Error { message }, state);
+            }
+        };
+        let cost = props.requested.unwrap_or(1);
+        let outcome = rl.table.check(key, cost, now);
+        let conclusion = if outcome.allowed { Conclusion::Allow } else { Conclusion::Deny };
+        (conclusion, rate_reason(&outcome), state)
+    }
+}
+
+/// Seconds for headers: rounded up, so a client that waits that long is never early.
+fn secs(ms: u64) -> u64 {
+    if ms == u64::MAX {
+        return u64::MAX / 1000;
+    }
+    ms.div_ceil(1000)
+}
+
+/// The reason for a rate-limit outcome.
+#[must_use]
+pub fn rate_reason(o: &Outcome) -> Reason {
+    Reason::RateLimit { max: o.max, remaining: o.remaining, reset_secs: secs(o.reset_ms), window_secs: secs(o.window_ms) }
+}
+
+fn tightest_limit(results: &[RuleResult]) -> Reason {
+    results
+        .iter()
+        .filter(|r| r.state == RuleState::Run)
+        .filter_map(|r| match r.reason {
+            Reason::RateLimit { remaining, .. } => Some((remaining, &r.reason)),
+            _ => None,
+        })
+        .min_by_key(|(rem, _)| *rem)
+        .map_or(Reason::None, |(_, r)| r.clone())
+}
