@@ -250,6 +250,6 @@ impl RateLimiter {
 /// Validates one rule descriptor without building an engine, so rule factories fail where they
 /// are called.
 #[napi]
-pub fn validate_rule(rule: serde_json::Value) -> Result<(), String> {
-    engine::Rule::from_value(&rule, "rule").map(|_| ()).map_err(|e| config_error(&e))
+pub fn validate_rule(rule: serde_json::Value, path: Option<String>) -> Result<(), String> {
+    engine::Rule::from_value(&rule, path.as_deref().unwrap_or("rule")).map(|_| ()).map_err(|e| config_error(&e))
 }

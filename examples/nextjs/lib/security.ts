@@ -1,0 +1,32 @@
+// The app's palisade instances. Next.js loads this module separately for proxy.ts and for each
+// route, but identical limits share their counters inside the one native addon, so the proxy and a
+// route handler that both use `apiLimit` count against the same allowance.
+import palisade, { fixedWindow } from 'palisade/next';
+
+// The demo traffic script and the end-to-end tests play the load balancer: they connect over
+// loopback and say who the client is in X-Forwarded-For. In production, list your real proxies
+// (or use a `platform` preset) instead.
+const TRUSTED_PROXIES = ['127.0.0.1', '::1'];
+
+export const apiLimit = fixedWindow({ mode: 'LIVE', window: '1m', max: 5 });
+
+/** Used by proxy.ts and by /api/shared: one allowance for both. */
+export const api = palisade({ proxies: TRUSTED_PROXIES, rules: [apiLimit] });
+
+/**
+ * Trusts no proxy: the client is the TCP peer (supplied by `palisade-next start`), so whatever a
+ * client writes in X-Forwarded-For is ignored.
+ */
+export const strict = palisade({ rules: [fixedWindow({ window: '1m', max: 3, name: 'strict' })] });
+
+/** A DRY_RUN limit of 1: reported in the decision, never enforced. */
+export const dryRun = palisade({
+  proxies: TRUSTED_PROXIES,
+  rules: [fixedWindow({ mode: 'DRY_RUN', window: '1m', max: 1, name: 'dry' })],
+});
+
+/** Server actions: 2 messages per minute per client. */
+export const actions = palisade({
+  proxies: TRUSTED_PROXIES,
+  rules: [fixedWindow({ window: '1m', max: 2, name: 'actions' })],
+});

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// `palisade-next start [dir] [-p port] [-H hostname]`: `next start` with the client's TCP address
+// made available to palisade.
+import { startServer } from '../server';
+
+function usage(code: number): never {
+  console.error('usage: palisade-next start [dir] [-p|--port PORT] [-H|--hostname HOST]');
+  process.exit(code);
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] !== 'start') usage(argv[0] === '--help' || argv[0] === '-h' ? 0 : 2);
+  let dir: string | undefined;
+  let port = Number(process.env.PORT ?? 3000);
+  let hostname = '0.0.0.0';
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-p' || a === '--port') port = Number(argv[++i]);
+    else if (a === '-H' || a === '--hostname') hostname = argv[++i] ?? usage(2);
+    else if (a.startsWith('-')) usage(2);
+    else dir = a;
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`palisade-next: invalid port ${String(port)}: expected 0 to 65535`);
+    process.exit(2);
+  }
+  const s = await startServer({ dir, port, hostname });
+  console.log(`palisade-next: ready on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${s.port}`);
+  const stop = () => {
+    void s.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error('palisade-next:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,295 @@
+// palisade: the public API. This file owns ergonomics only (requests in, decisions out); every
+// check runs in the Rust core through the native module.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { native, PalisadeError } from './native';
+import type { DecisionObject, ReasonObject, RequestFacts, RuleResultObject } from '../index';
+
+export { PalisadeError };
+export type { RequestFacts };
+
+/** `LIVE` rules deny; `DRY_RUN` rules only report. palisade's default is `LIVE`. */
+export type Mode = 'LIVE' | 'DRY_RUN';
+/** Seconds, or a string such as `"30s"`, `"1m"`, `"1h30m"`, `"2d"`. */
+export type Interval = number | string;
+
+interface RateLimitCommon {
+  mode?: Mode;
+  /** What the limit is keyed by. Default `["ip.src"]`. */
+  characteristics?: string[];
+  /** Hard cap on keys held in memory for this limit. Default 100,000. */
+  maxKeys?: number;
+  /** Separates otherwise identical limits, which share counters process-wide. */
+  name?: string;
+}
+export interface TokenBucketOptions extends RateLimitCommon {
+  refillRate: number;
+  interval: Interval;
+  capacity: number;
+}
+export interface FixedWindowOptions extends RateLimitCommon {
+  window: Interval;
+  max: number;
+}
+export interface SlidingWindowOptions extends RateLimitCommon {
+  interval: Interval;
+  max: number;
+}
+
+/** A rule as passed in `rules: [...]`. Build it with a factory such as `tokenBucket()`. */
+export interface Rule {
+  readonly type: string;
+  readonly [option: string]: unknown;
+}
+
+export interface PalisadeOptions {
+  rules: Array<Rule | Rule[]>;
+  /** Trusted proxy addresses and CIDR blocks whose hops are skipped in forwarding headers. */
+  proxies?: string[];
+  /** Hosting platform preset: `cloudflare`, `vercel`, `fly` or `render`. */
+  platform?: 'cloudflare' | 'vercel' | 'fly' | 'render';
+  /** Leading bits of an IPv6 address that form its rate-limit key. Default 56. */
+  ipv6Prefix?: number;
+  /** What to do when no client address can be found. Default `SHARED`. */
+  unknownClient?: 'SHARED' | 'DENY' | 'SKIP';
+  /** Whether an internal fault lets requests through (`open`, default) or denies them. */
+  failMode?: 'open' | 'closed';
+  /** A manual clock for tests (`new ManualClock()`). */
+  clock?: InstanceType<typeof native.ManualClock>;
+}
+
+/** Values for custom characteristics, plus `requested` (cost of this call). */
+export type ProtectProps = { requested?: number } & Record<string, string | number | boolean | undefined>;
+
+/** Why a rule or decision concluded what it did. */
+export class Reason {
+  readonly type: string;
+  readonly max?: number;
+  readonly remaining?: number;
+  /** Seconds until a denied request could succeed, or until the allowance is full again. */
+  readonly reset?: number;
+  /** The window or refill interval in seconds. */
+  readonly window?: number;
+  readonly message?: string;
+  constructor(r: ReasonObject) {
+    this.type = r.type;
+    this.max = r.max;
+    this.remaining = r.remaining;
+    this.reset = r.reset;
+    this.window = r.window;
+    this.message = r.message;
+  }
+  isRateLimit(): boolean {
+    return this.type === 'RATE_LIMIT';
+  }
+  isUnknownClient(): boolean {
+    return this.type === 'UNKNOWN_CLIENT';
+  }
+  isError(): boolean {
+    return this.type === 'ERROR';
+  }
+}
+
+export interface RuleResult {
+  rule: number;
+  type: string;
+  mode: Mode;
+  state: 'RUN' | 'DRY_RUN' | 'NOT_RUN';
+  conclusion: 'ALLOW' | 'DENY' | 'ERROR';
+  reason: Reason;
+}
+
+/** The answer for one request. */
+export class Decision {
+  readonly id: string;
+  readonly conclusion: 'ALLOW' | 'DENY' | 'ERROR';
+  readonly reason: Reason;
+  readonly results: RuleResult[];
+  readonly ip: { address?: string; source: string };
+  constructor(d: DecisionObject) {
+    this.id = d.id;
+    this.conclusion = d.conclusion as Decision['conclusion'];
+    this.reason = new Reason(d.reason);
+    this.results = d.results.map((r: RuleResultObject) => ({ ...r, reason: new Reason(r.reason) }) as RuleResult);
+    this.ip = d.ip;
+  }
+  /** True for ALLOW and for ERROR (fail-open), as in Arcjet. */
+  isAllowed(): boolean {
+    return this.conclusion !== 'DENY';
+  }
+  isDenied(): boolean {
+    return this.conclusion === 'DENY';
+  }
+  isErrored(): boolean {
+    return this.conclusion === 'ERROR';
+  }
+}
+
+function clean<T>(value: T): T {
+  // Drops `undefined` and functions so the core sees plain data; the core validates the rest.
+  return JSON.parse(JSON.stringify(value ?? null));
+}
+
+function rule(descriptor: Record<string, unknown>, factory: string): Rule {
+  const r = clean(descriptor) as Rule;
+  native.validateRule(r, factory);
+  return Object.freeze(r);
+}
+
+/** Token bucket: `capacity` burst, `refillRate` tokens added every `interval`. */
+export function tokenBucket(options: TokenBucketOptions): Rule {
+  return rule({ ...options, type: 'RATE_LIMIT', algorithm: 'TOKEN_BUCKET' }, 'tokenBucket');
+}
+/** Fixed window: `max` requests per `window`, starting at a key's first request. */
+export function fixedWindow(options: FixedWindowOptions): Rule {
+  return rule({ ...options, type: 'RATE_LIMIT', algorithm: 'FIXED_WINDOW' }, 'fixedWindow');
+}
+/** Sliding window: `max` requests per rolling `interval`. */
+export function slidingWindow(options: SlidingWindowOptions): Rule {
+  return rule({ ...options, type: 'RATE_LIMIT', algorithm: 'SLIDING_WINDOW' }, 'slidingWindow');
+}
+
+const PEER_KEY = Symbol.for('palisade.peer');
+/**
+ * The socket peer address of the request being handled, set by palisade's server entry
+ * (`palisade-next start`). Kept on globalThis so that the CJS and ESM builds share one store.
+ */
+export function peerStorage(): AsyncLocalStorage<string> {
+  const g = globalThis as unknown as Record<symbol, AsyncLocalStorage<string> | undefined>;
+  return (g[PEER_KEY] ??= new AsyncLocalStorage<string>());
+}
+
+interface WebLikeRequest {
+  method: string;
+  url: string;
+  headers: { forEach(cb: (value: string, key: string) => void): void; get(name: string): string | null };
+}
+interface NodeLikeRequest {
+  method?: string;
+  url?: string;
+  rawHeaders: string[];
+  socket?: { remoteAddress?: string };
+}
+/** Anything `protect()` accepts: a Web/Next.js `Request`, a Node.js `IncomingMessage`, or facts. */
+export type RequestLike = WebLikeRequest | NodeLikeRequest | RequestFacts;
+
+function splitUrl(url: string): { path: string; query: string } {
+  // Avoid URL parsing: the core wants the raw path, and a hostile URL must not throw here.
+  let rest = url;
+  const scheme = rest.indexOf('://');
+  if (scheme >= 0 && scheme < 10) {
+    const slash = rest.indexOf('/', scheme + 3);
+    rest = slash >= 0 ? rest.slice(slash) : '/';
+  }
+  const hash = rest.indexOf('#');
+  if (hash >= 0) rest = rest.slice(0, hash);
+  const q = rest.indexOf('?');
+  return q >= 0 ? { path: rest.slice(0, q), query: rest.slice(q + 1) } : { path: rest, query: '' };
+}
+
+/** Converts any supported request into the facts the core reads. */
+export function toFacts(request: RequestLike): RequestFacts {
+  if (request === null || typeof request !== 'object') {
+    throw new PalisadeError('PALISADE_INVALID_REQUEST', `protect() needs a Request, an IncomingMessage or request facts; got ${request === null ? 'null' : typeof request}`);
+  }
+  const peer = peerStorage().getStore();
+  if ('rawHeaders' in request && Array.isArray(request.rawHeaders)) {
+    const { path, query } = splitUrl(request.url ?? '/');
+    return { method: request.method ?? 'GET', path, query, headers: request.rawHeaders, peer: peer ?? request.socket?.remoteAddress };
+  }
+  const h = (request as WebLikeRequest).headers;
+  if (h && typeof h.forEach === 'function' && typeof (request as WebLikeRequest).url === 'string') {
+    const headers: string[] = [];
+    h.forEach((value, key) => {
+      headers.push(key, value);
+    });
+    const { path, query } = splitUrl((request as WebLikeRequest).url);
+    return { method: (request as WebLikeRequest).method ?? 'GET', path, query, headers, peer };
+  }
+  const f = request as RequestFacts;
+  if (typeof f.path === 'string' && Array.isArray(f.headers)) {
+    return { method: f.method ?? 'GET', path: f.path, query: f.query ?? '', headers: f.headers.map(String), peer: f.peer ?? peer };
+  }
+  throw new PalisadeError('PALISADE_INVALID_REQUEST', 'protect() needs a Request, an IncomingMessage or request facts { method, path, headers: [name, value, ...] }');
+}
+
+function toProps(props?: ProtectProps): { values: string[]; requested?: number } {
+  const values: string[] = [];
+  let requested: number | undefined;
+  if (props) {
+    for (const [k, v] of Object.entries(props)) {
+      if (k === 'requested') {
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 1_000_000_000) {
+          throw new PalisadeError('PALISADE_INVALID_PROPS', `protect() props.requested: got ${String(v)}, expected an integer from 0 to 1000000000`);
+        }
+        requested = v;
+      } else if (v !== undefined && v !== null) {
+        values.push(k, String(v));
+      }
+    }
+  }
+  return { values, requested };
+}
+
+/** A configured set of rules. Create one per app, at module scope, and call `protect()` per request. */
+export class Palisade {
+  readonly #engine: InstanceType<typeof native.Engine>;
+  readonly #options: PalisadeOptions;
+  constructor(options: PalisadeOptions) {
+    if (options === null || typeof options !== 'object') {
+      throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`palisade()\`: got ${String(options)}, expected an options object`);
+    }
+    this.#options = options;
+    const { clock, rules, ...rest } = options;
+    const flat = Array.isArray(rules) ? rules.flat() : rules;
+    this.#engine = new native.Engine(clean({ ...rest, rules: flat }), clock);
+  }
+  /**
+   * Judges a request. Synchronous with the in-memory store (so `await` works too). Never throws
+   * for request data; an internal fault gives an ERROR decision.
+   */
+  protect(request: RequestLike, props?: ProtectProps): Decision {
+    const facts = toFacts(request);
+    return new Decision(this.#engine.protect(facts, toProps(props)));
+  }
+  /** A new instance with one more rule (for a route that needs more than the app-wide rules). */
+  withRule(rule: Rule | Rule[]): Palisade {
+    return new Palisade({ ...this.#options, rules: [...this.#options.rules, rule] });
+  }
+}
+
+/** Builds a rule set. Bad options throw a `PalisadeError` with a stable `code`. */
+export function palisade(options: PalisadeOptions): Palisade {
+  return new Palisade(options);
+}
+export default palisade;
+
+/** `RateLimit` and `RateLimit-Policy` headers (IETF draft), plus `Retry-After` when denied. */
+export function rateLimitHeaders(decision: Decision): Record<string, string> {
+  const r = decision.reason;
+  if (!r.isRateLimit() || r.max === undefined) return {};
+  const headers: Record<string, string> = {
+    'RateLimit-Policy': `"palisade";q=${r.max};w=${r.window}`,
+    RateLimit: `"palisade";r=${r.remaining};t=${r.reset}`,
+  };
+  if (decision.isDenied()) headers['Retry-After'] = String(r.reset);
+  return headers;
+}
+
+/** The status and JSON body for a denial: 429 for rate limits, 503 for fail-closed faults, 403 otherwise. */
+export function denial(decision: Decision): { status: number; headers: Record<string, string>; body: Record<string, unknown> } {
+  const r = decision.reason;
+  if (r.isRateLimit()) {
+    return { status: 429, headers: rateLimitHeaders(decision), body: { error: 'Too Many Requests', reason: r.type, id: decision.id, retryAfter: r.reset } };
+  }
+  if (r.isError()) {
+    return { status: 503, headers: {}, body: { error: 'Service Unavailable', reason: r.type, id: decision.id } };
+  }
+  return { status: 403, headers: {}, body: { error: 'Forbidden', reason: r.type, id: decision.id } };
+}
+
+/** A manual clock for tests: `new ManualClock(startMs)`, then `advance(ms)`. */
+export const ManualClock = native.ManualClock;
+/** One rate limit used directly by key, outside of requests. */
+export function rateLimiter(rule: Rule, clock?: InstanceType<typeof native.ManualClock>): InstanceType<typeof native.RateLimiter> {
+  return new native.RateLimiter(rule, clock);
+}

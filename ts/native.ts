@@ -1,0 +1,25 @@
+// Loads the generated napi-rs loader (../index.js), after checking that this is Node.js.
+// A `.node` addon cannot load on the Edge runtime; without this check the failure would be a
+// confusing "Cannot find native binding" on every request.
+
+export class PalisadeError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'PalisadeError';
+    this.code = code;
+  }
+}
+
+const g = globalThis as { EdgeRuntime?: unknown; process?: { env?: Record<string, string | undefined> } };
+if (typeof g.EdgeRuntime !== 'undefined' || g.process?.env?.NEXT_RUNTIME === 'edge') {
+  throw new PalisadeError(
+    'PALISADE_EDGE_RUNTIME',
+    'palisade needs the Node.js runtime, but it was loaded on the Edge runtime. In Next.js 16 use ' +
+      'proxy.ts (always Node.js); with middleware.ts add `export const config = { runtime: "nodejs" }`; ' +
+      'in route handlers remove `export const runtime = "edge"`.',
+  );
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const native: typeof import('../index') = require('../index.js');
