@@ -17,7 +17,7 @@ function assertConfigError(fn, code, ...fragments) {
 }
 
 test('bad options throw at construction with a stable code naming key, value and limit', () => {
-  assertConfigError(() => tokenBucket({ refillRate: 1, interval: 60, capacity: -1 }), 'PALISADE_CONFIG_RANGE', 'tokenBucket.capacity', '-1', '1000000000');
+  assertConfigError(() => tokenBucket({ refillRate: 1, interval: 60, capacity: -1 }), 'PALISADE_CONFIG_RANGE', 'tokenBucket.capacity', '-1', '134217727');
   assertConfigError(() => fixedWindow({ window: '10 parsecs', max: 5 }), 'PALISADE_CONFIG_INTERVAL', 'fixedWindow.window', '10 parsecs', '1h30m');
   assertConfigError(() => slidingWindow({ interval: 60, max: 5, characteristics: ['ip.dst'] }), 'PALISADE_CONFIG_UNKNOWN', 'slidingWindow.characteristics[0]', 'ip.dst');
   assertConfigError(() => palisade({ rules: [], proxies: ['10.0.0.0/33'] }), 'PALISADE_CONFIG_CIDR', 'proxies[0]', '10.0.0.0/33');

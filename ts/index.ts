@@ -289,7 +289,49 @@ export function denial(decision: Decision): { status: number; headers: Record<st
 
 /** A manual clock for tests: `new ManualClock(startMs)`, then `advance(ms)`. */
 export const ManualClock = native.ManualClock;
+/** The answer of `RateLimiter.check()`. */
+export interface LimitResult {
+  allowed: boolean;
+  max: number;
+  remaining: number;
+  /** Seconds until a denied call could succeed, or until the allowance is full again. */
+  reset: number;
+  /** The window or refill interval in seconds. */
+  window: number;
+  /** Set when palisade could not judge the call (an internal fault); `allowed` is then true (fail-open). */
+  error?: string;
+}
+
+const PACK = 2 ** 26;
+
+/** One rate limit used directly by key, outside of requests (jobs, sockets, custom servers). */
+export class RateLimiter {
+  readonly #handle: number;
+  readonly max: number;
+  readonly window: number;
+  constructor(rule: Rule, clock?: InstanceType<typeof native.ManualClock>) {
+    this.#handle = native.limiterOpen(clean(rule), 'rateLimiter', clock);
+    [this.max, this.window] = native.limiterInfo(this.#handle);
+  }
+  /** Counts `requested` (default 1) against `key`. */
+  check(key: string, requested = 1): LimitResult {
+    const code = native.limiterCheck(this.#handle, String(key), requested);
+    if (code === 0) return { allowed: true, max: this.max, remaining: 0, reset: 0, window: this.window, error: 'internal fault' };
+    const packed = Math.abs(code) - 1;
+    const remaining = Math.floor(packed / PACK);
+    return { allowed: code > 0, max: this.max, remaining, reset: packed - remaining * PACK, window: this.window };
+  }
+  /** Counts one call against `key` and answers only whether it is allowed: the fastest path. */
+  allow(key: string): boolean {
+    return native.limiterCheck(this.#handle, String(key), 1) >= 0;
+  }
+  /** Keys currently held in memory for this limit. */
+  get size(): number {
+    return native.limiterSize(this.#handle);
+  }
+}
+
 /** One rate limit used directly by key, outside of requests. */
-export function rateLimiter(rule: Rule, clock?: InstanceType<typeof native.ManualClock>): InstanceType<typeof native.RateLimiter> {
-  return new native.RateLimiter(rule, clock);
+export function rateLimiter(rule: Rule, clock?: InstanceType<typeof native.ManualClock>): RateLimiter {
+  return new RateLimiter(rule, clock);
 }

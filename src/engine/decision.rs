@@ -71,7 +71,7 @@ impl Reason {
 pub enum RuleState {
     /// Ran in LIVE mode.
     Run,
-    /// Ran in DRY_RUN mode: reported, never denies.
+    /// Ran in `DRY_RUN` mode: reported, never denies.
     DryRun,
     /// Not run: an earlier rule denied, or the rule did not apply.
     NotRun,
@@ -100,7 +100,7 @@ pub struct RuleResult {
     pub mode: Mode,
     /// Whether it ran.
     pub state: RuleState,
-    /// What it concluded (a DRY_RUN rule may conclude DENY without denying).
+    /// What it concluded (a `DRY_RUN` rule may conclude DENY without denying).
     pub conclusion: Conclusion,
     /// Why.
     pub reason: Reason,
@@ -136,7 +136,10 @@ pub fn new_id() -> String {
     static PREFIX: OnceLock<u32> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let p = *PREFIX.get_or_init(|| ahash::RandomState::new().hash_one(std::process::id()) as u32);
-    format!("pal_{p:08x}{:012x}", COUNTER.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "pal_{p:08x}{:012x}",
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 impl Decision {
@@ -145,10 +148,19 @@ impl Decision {
     pub fn fault(message: impl Into<String>, fail_closed: bool) -> Self {
         Self {
             id: new_id(),
-            conclusion: if fail_closed { Conclusion::Deny } else { Conclusion::Error },
-            reason: Reason::Error { message: message.into() },
+            conclusion: if fail_closed {
+                Conclusion::Deny
+            } else {
+                Conclusion::Error
+            },
+            reason: Reason::Error {
+                message: message.into(),
+            },
             results: Vec::new(),
-            ip: IpInfo { address: None, source: "unknown" },
+            ip: IpInfo {
+                address: None,
+                source: "unknown",
+            },
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The engine: request facts in, rules evaluated in order, one decision out.
 //!
 //! Rules run in the order given. The first LIVE rule that denies ends the evaluation (later rules
-//! are reported as not run, so a denied request does not use up other limits). DRY_RUN rules run
+//! are reported as not run, so a denied request does not use up other limits). `DRY_RUN` rules run
 //! and report what they would have done, but never deny. A rule that cannot judge the request
 //! (an internal fault, a missing custom characteristic) gives an ERROR result; the decision is then
 //! ERROR (fail-open, the default) or DENY (fail-closed), unless a LIVE rule denied.
@@ -29,7 +29,7 @@ pub enum RuleKind {
 
 /// A rule with its mode.
 pub struct Rule {
-    /// LIVE or DRY_RUN.
+    /// LIVE or `DRY_RUN`.
     pub mode: Mode,
     /// What it checks.
     pub kind: RuleKind,
@@ -42,7 +42,14 @@ impl Rule {
         let mode = Mode::from_options(&o)?;
         let kind = match o.choice("type", &["RATE_LIMIT"])? {
             Some(_) => RuleKind::RateLimit(RateLimit::from_options(&o)?),
-            None => return Err(ConfigError::new(ConfigErrorKind::Missing, o.key_path("type"), "nothing", "a rule type such as RATE_LIMIT (use the rule factories)")),
+            None => {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::Missing,
+                    o.key_path("type"),
+                    "nothing",
+                    "a rule type such as RATE_LIMIT (use the rule factories)",
+                ))
+            }
         };
         Ok(Self { mode, kind })
     }
@@ -67,20 +74,47 @@ impl Engine {
     /// unknownClient, failMode }`. Every mistake fails here, never at request time.
     pub fn from_value(v: &serde_json::Value, clock: Clock) -> Result<Self, ConfigError> {
         let o = Obj::new(v, "")?;
-        o.only(&["rules", "proxies", "platform", "ipv6Prefix", "unknownClient", "failMode"])?;
+        o.only(&[
+            "rules",
+            "proxies",
+            "platform",
+            "ipv6Prefix",
+            "unknownClient",
+            "failMode",
+        ])?;
         let ip = IpConfig::from_options(&o)?;
         let fail_closed = o.choice("failMode", &["open", "closed"])? == Some("closed");
         let rules = match o.get("rules") {
             None => Vec::new(),
             Some(serde_json::Value::Array(list)) => {
                 if list.len() > MAX_RULES {
-                    return Err(ConfigError::new(ConfigErrorKind::Range, "rules", format!("{} rules", list.len()), format!("at most {MAX_RULES} rules")));
+                    return Err(ConfigError::new(
+                        ConfigErrorKind::Range,
+                        "rules",
+                        format!("{} rules", list.len()),
+                        format!("at most {MAX_RULES} rules"),
+                    ));
                 }
-                list.iter().enumerate().map(|(i, r)| Rule::from_value(r, &format!("rules[{i}]"))).collect::<Result<_, _>>()?
+                list.iter()
+                    .enumerate()
+                    .map(|(i, r)| Rule::from_value(r, &format!("rules[{i}]")))
+                    .collect::<Result<_, _>>()?
             }
-            Some(other) => return Err(ConfigError::new(ConfigErrorKind::Type, "rules", crate::config::describe(other), "an array of rules")),
+            Some(other) => {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::Type,
+                    "rules",
+                    crate::config::describe(other),
+                    "an array of rules",
+                ))
+            }
         };
-        Ok(Self { rules, ip, fail_closed, clock })
+        Ok(Self {
+            rules,
+            ip,
+            fail_closed,
+            clock,
+        })
     }
 
     /// Whether internal faults deny (fail-closed) rather than pass as ERROR (fail-open).
@@ -126,21 +160,49 @@ impl Engine {
             if conclusion == Conclusion::Deny && state == RuleState::Run {
                 denied = Some(reason.clone());
             }
-            results.push(RuleResult { rule: i, kind: rule.kind_name(), mode: rule.mode, state, conclusion, reason });
+            results.push(RuleResult {
+                rule: i,
+                kind: rule.kind_name(),
+                mode: rule.mode,
+                state,
+                conclusion,
+                reason,
+            });
         }
-        let live_error = results.iter().find(|r| r.state == RuleState::Run && r.conclusion == Conclusion::Error);
+        let live_error = results
+            .iter()
+            .find(|r| r.state == RuleState::Run && r.conclusion == Conclusion::Error);
         let (conclusion, reason) = if let Some(reason) = denied {
             (Conclusion::Deny, reason)
         } else if let Some(err) = live_error {
-            (if self.fail_closed { Conclusion::Deny } else { Conclusion::Error }, err.reason.clone())
+            (
+                if self.fail_closed {
+                    Conclusion::Deny
+                } else {
+                    Conclusion::Error
+                },
+                err.reason.clone(),
+            )
         } else {
             (Conclusion::Allow, tightest_limit(&results))
         };
         let ip = match client {
-            ClientIp::Known { ip, source } => IpInfo { address: Some(ip.to_string()), source: source.as_str() },
-            ClientIp::Unknown => IpInfo { address: None, source: "unknown" },
+            ClientIp::Known { ip, source } => IpInfo {
+                address: Some(ip.to_string()),
+                source: source.as_str(),
+            },
+            ClientIp::Unknown => IpInfo {
+                address: None,
+                source: "unknown",
+            },
         };
-        Decision { id: new_id(), conclusion, reason, results, ip }
+        Decision {
+            id: new_id(),
+            conclusion,
+            reason,
+            results,
+            ip,
+        }
     }
 
     fn rate_limit(
@@ -168,7 +230,11 @@ impl Engine {
         };
         let cost = props.requested.unwrap_or(1);
         let outcome = rl.table.check(key, cost, now);
-        let conclusion = if outcome.allowed { Conclusion::Allow } else { Conclusion::Deny };
+        let conclusion = if outcome.allowed {
+            Conclusion::Allow
+        } else {
+            Conclusion::Deny
+        };
         (conclusion, rate_reason(&outcome), state)
     }
 }
@@ -184,7 +250,12 @@ fn secs(ms: u64) -> u64 {
 /// The reason for a rate-limit outcome.
 #[must_use]
 pub fn rate_reason(o: &Outcome) -> Reason {
-    Reason::RateLimit { max: o.max, remaining: o.remaining, reset_secs: secs(o.reset_ms), window_secs: secs(o.window_ms) }
+    Reason::RateLimit {
+        max: o.max,
+        remaining: o.remaining,
+        reset_secs: secs(o.reset_ms),
+        window_secs: secs(o.window_ms),
+    }
 }
 
 fn tightest_limit(results: &[RuleResult]) -> Reason {

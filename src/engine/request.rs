@@ -33,7 +33,12 @@ impl Request {
     /// The last line of a header, by case-insensitive name.
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().take(MAX_HEADERS).rev().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .take(MAX_HEADERS)
+            .rev()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// A cookie's value from every `Cookie` line (first occurrence wins, as browsers send the most
@@ -76,23 +81,21 @@ fn capped(s: &str) -> &str {
 /// malformed escapes stay as written, invalid UTF-8 becomes U+FFFD.
 #[must_use]
 pub fn decode_component(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < b.len() {
-        match b[i] {
+    while i < bytes.len() {
+        match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                match (hex(b[i + 1]), hex(b[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h << 4 | l);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(high), Some(low)) => {
+                    out.push(high << 4 | low);
+                    i += 3;
+                    continue;
                 }
-            }
-            c => out.push(c),
+                _ => out.push(b'%'),
+            },
+            other => out.push(other),
         }
         i += 1;
     }
@@ -117,14 +120,20 @@ mod tests {
             method: "GET".into(),
             path: "/".into(),
             query: query.into(),
-            headers: headers.iter().map(|(a, b)| ((*a).into(), (*b).into())).collect(),
+            headers: headers
+                .iter()
+                .map(|(a, b)| ((*a).into(), (*b).into()))
+                .collect(),
             peer: None,
         }
     }
 
     #[test]
     fn reads_cookies_across_lines_and_query_args_decoded() {
-        let r = req(&[("Cookie", "a=1; sid=\"xyz\""), ("cookie", "sid=other")], "x=1&token=a%20b+c&token=2");
+        let r = req(
+            &[("Cookie", "a=1; sid=\"xyz\""), ("cookie", "sid=other")],
+            "x=1&token=a%20b+c&token=2",
+        );
         assert_eq!(r.cookie("sid"), Some("xyz"));
         assert_eq!(r.cookie("nope"), None);
         assert_eq!(r.query_arg("token").as_deref(), Some("a b c"));

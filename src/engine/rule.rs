@@ -1,5 +1,5 @@
 //! Rules: what to check, how to key it, and whether a denial counts (LIVE) or is only reported
-//! (DRY_RUN).
+//! (`DRY_RUN`).
 
 use std::sync::Arc;
 
@@ -7,7 +7,8 @@ use super::request::{Props, Request};
 use crate::config::{join, ConfigError, ConfigErrorKind, Obj};
 use crate::ip::{limit_key, ClientIp};
 use crate::ratelimit::{
-    key_hash, parse_interval, registry_table, Algorithm, Table, DEFAULT_MAX_KEYS, MAX_LIMIT, MAX_MAX_KEYS,
+    key_hash, parse_interval, registry_table, Algorithm, Table, DEFAULT_MAX_KEYS, MAX_LIMIT,
+    MAX_MAX_KEYS,
 };
 
 /// Whether a rule's denial takes effect.
@@ -66,10 +67,19 @@ or an identifier such as \"userId\" passed in protect() props";
 impl Characteristic {
     /// Parses Arcjet-style characteristic names.
     pub fn parse(s: &str, path: &str) -> Result<Self, ConfigError> {
-        let err = || ConfigError::new(ConfigErrorKind::Unknown, path, format!("{s:?}"), CHARACTERISTIC_HELP);
+        let err = || {
+            ConfigError::new(
+                ConfigErrorKind::Unknown,
+                path,
+                format!("{s:?}"),
+                CHARACTERISTIC_HELP,
+            )
+        };
         let bracket = |prefix: &str| -> Option<String> {
             let inner = s.strip_prefix(prefix)?.strip_suffix("\"]")?;
-            let ok = !inner.is_empty() && inner.len() <= 256 && inner.bytes().all(|b| b.is_ascii_graphic() && b != b'"');
+            let ok = !inner.is_empty()
+                && inner.len() <= 256
+                && inner.bytes().all(|b| b.is_ascii_graphic() && b != b'"');
             ok.then(|| inner.to_owned())
         };
         Ok(match s {
@@ -77,15 +87,23 @@ impl Characteristic {
             "http.host" => Self::Host,
             "http.method" => Self::Method,
             "http.request.uri.path" => Self::Path,
-            _ if s.starts_with("http.request.headers[\"") => {
-                Self::Header(bracket("http.request.headers[\"").ok_or_else(err)?.to_ascii_lowercase())
+            _ if s.starts_with("http.request.headers[\"") => Self::Header(
+                bracket("http.request.headers[\"")
+                    .ok_or_else(err)?
+                    .to_ascii_lowercase(),
+            ),
+            _ if s.starts_with("http.request.cookie[\"") => {
+                Self::Cookie(bracket("http.request.cookie[\"").ok_or_else(err)?)
             }
-            _ if s.starts_with("http.request.cookie[\"") => Self::Cookie(bracket("http.request.cookie[\"").ok_or_else(err)?),
-            _ if s.starts_with("http.request.uri.args[\"") => Self::Query(bracket("http.request.uri.args[\"").ok_or_else(err)?),
+            _ if s.starts_with("http.request.uri.args[\"") => {
+                Self::Query(bracket("http.request.uri.args[\"").ok_or_else(err)?)
+            }
             _ => {
                 let mut chars = s.chars();
                 let ident = s.len() <= 64
-                    && chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && chars
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                     && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
                 if !ident {
                     return Err(err());
@@ -131,9 +149,22 @@ pub enum KeyError {
 impl RateLimit {
     /// Parses a `RATE_LIMIT` rule object.
     pub fn from_options(o: &Obj<'_>) -> Result<Self, ConfigError> {
-        let algorithm = match o.choice("algorithm", &["TOKEN_BUCKET", "FIXED_WINDOW", "SLIDING_WINDOW"])? {
+        let algorithm = match o.choice(
+            "algorithm",
+            &["TOKEN_BUCKET", "FIXED_WINDOW", "SLIDING_WINDOW"],
+        )? {
             Some("TOKEN_BUCKET") => {
-                o.only(&["type", "mode", "algorithm", "characteristics", "maxKeys", "name", "refillRate", "interval", "capacity"])?;
+                o.only(&[
+                    "type",
+                    "mode",
+                    "algorithm",
+                    "characteristics",
+                    "maxKeys",
+                    "name",
+                    "refillRate",
+                    "interval",
+                    "capacity",
+                ])?;
                 Algorithm::TokenBucket {
                     refill_rate: required_limit(o, "refillRate")?,
                     interval_ms: parse_interval(o.require("interval")?, &o.key_path("interval"))?,
@@ -141,14 +172,32 @@ impl RateLimit {
                 }
             }
             Some("FIXED_WINDOW") => {
-                o.only(&["type", "mode", "algorithm", "characteristics", "maxKeys", "name", "window", "max"])?;
+                o.only(&[
+                    "type",
+                    "mode",
+                    "algorithm",
+                    "characteristics",
+                    "maxKeys",
+                    "name",
+                    "window",
+                    "max",
+                ])?;
                 Algorithm::FixedWindow {
                     window_ms: parse_interval(o.require("window")?, &o.key_path("window"))?,
                     max: required_limit(o, "max")?,
                 }
             }
             Some(_) => {
-                o.only(&["type", "mode", "algorithm", "characteristics", "maxKeys", "name", "interval", "max"])?;
+                o.only(&[
+                    "type",
+                    "mode",
+                    "algorithm",
+                    "characteristics",
+                    "maxKeys",
+                    "name",
+                    "interval",
+                    "max",
+                ])?;
                 Algorithm::SlidingWindow {
                     interval_ms: parse_interval(o.require("interval")?, &o.key_path("interval"))?,
                     max: required_limit(o, "max")?,
@@ -166,18 +215,31 @@ impl RateLimit {
         let characteristics = match o.str_list("characteristics", 16)? {
             None => vec![Characteristic::Ip],
             Some(list) if list.is_empty() => {
-                return Err(ConfigError::new(ConfigErrorKind::Range, o.key_path("characteristics"), "[]", "at least one characteristic"))
+                return Err(ConfigError::new(
+                    ConfigErrorKind::Range,
+                    o.key_path("characteristics"),
+                    "[]",
+                    "at least one characteristic",
+                ))
             }
             Some(list) => list
                 .iter()
                 .enumerate()
-                .map(|(i, s)| Characteristic::parse(s, &format!("{}[{i}]", o.key_path("characteristics"))))
+                .map(|(i, s)| {
+                    Characteristic::parse(s, &format!("{}[{i}]", o.key_path("characteristics")))
+                })
                 .collect::<Result<_, _>>()?,
         };
-        let max_keys = o.u64_in("maxKeys", 1, MAX_MAX_KEYS as u64)?.map_or(DEFAULT_MAX_KEYS, |n| n as usize);
+        let max_keys = o
+            .u64_in("maxKeys", 1, MAX_MAX_KEYS as u64)?
+            .map_or(DEFAULT_MAX_KEYS, |n| n as usize);
         let name = o.str("name")?.unwrap_or("");
-        let canon: Vec<String> = characteristics.iter().map(Characteristic::canonical).collect();
-        let scope = key_hash(std::iter::once(name.as_bytes()).chain(canon.iter().map(String::as_bytes)));
+        let canon: Vec<String> = characteristics
+            .iter()
+            .map(Characteristic::canonical)
+            .collect();
+        let scope =
+            key_hash(std::iter::once(name.as_bytes()).chain(canon.iter().map(String::as_bytes)));
         let table = registry_table(scope, algorithm, max_keys).ok_or_else(|| {
             ConfigError::new(
                 ConfigErrorKind::Range,
@@ -186,11 +248,22 @@ impl RateLimit {
                 "at most 4096 distinct rate limits per process (are rules being built per request?)",
             )
         })?;
-        Ok(Self { algorithm, characteristics, table })
+        Ok(Self {
+            algorithm,
+            characteristics,
+            table,
+        })
     }
 
     /// The key of a request under this limit.
-    pub fn key(&self, req: &Request, props: &Props, client: ClientIp, v6_prefix: u8, shared_unknown: bool) -> Result<u64, KeyError> {
+    pub fn key(
+        &self,
+        req: &Request,
+        props: &Props,
+        client: ClientIp,
+        v6_prefix: u8,
+        shared_unknown: bool,
+    ) -> Result<u64, KeyError> {
         let mut parts: Vec<Vec<u8>> = Vec::with_capacity(self.characteristics.len());
         for c in &self.characteristics {
             // A missing header, cookie or argument is a value of its own ("absent"), shared by every
@@ -228,16 +301,26 @@ impl RateLimit {
 }
 
 fn opt(v: Option<String>) -> Vec<u8> {
-    v.map_or_else(|| b"\0absent".to_vec(), |mut s| {
-        s.insert(0, '=');
-        s.into_bytes()
-    })
+    v.map_or_else(
+        || b"\0absent".to_vec(),
+        |mut s| {
+            s.insert(0, '=');
+            s.into_bytes()
+        },
+    )
 }
 
 fn required_limit(o: &Obj<'_>, key: &str) -> Result<u32, ConfigError> {
     o.u64_in(key, 1, u64::from(MAX_LIMIT))?
         .map(|n| n as u32)
-        .ok_or_else(|| ConfigError::new(ConfigErrorKind::Missing, join(o.path(), key), "nothing", format!("an integer from 1 to {MAX_LIMIT}")))
+        .ok_or_else(|| {
+            ConfigError::new(
+                ConfigErrorKind::Missing,
+                join(o.path(), key),
+                "nothing",
+                format!("an integer from 1 to {MAX_LIMIT}"),
+            )
+        })
 }
 
 #[cfg(test)]
@@ -246,13 +329,27 @@ mod tests {
 
     #[test]
     fn characteristics_parse_arcjet_names_and_reject_malformed_ones() {
-        assert_eq!(Characteristic::parse("ip.src", "c").unwrap(), Characteristic::Ip);
+        assert_eq!(
+            Characteristic::parse("ip.src", "c").unwrap(),
+            Characteristic::Ip
+        );
         assert_eq!(
             Characteristic::parse("http.request.headers[\"X-Api-Key\"]", "c").unwrap(),
             Characteristic::Header("x-api-key".into())
         );
-        assert_eq!(Characteristic::parse("userId", "c").unwrap(), Characteristic::Custom("userId".into()));
-        for bad in ["ip.dst", "http.request.headers[x]", "http.request.headers[\"\"]", "user id", "1abc", "", "a.b"] {
+        assert_eq!(
+            Characteristic::parse("userId", "c").unwrap(),
+            Characteristic::Custom("userId".into())
+        );
+        for bad in [
+            "ip.dst",
+            "http.request.headers[x]",
+            "http.request.headers[\"\"]",
+            "user id",
+            "1abc",
+            "",
+            "a.b",
+        ] {
             let e = Characteristic::parse(bad, "rules[0].characteristics[0]").unwrap_err();
             assert_eq!(e.code(), "PALISADE_CONFIG_UNKNOWN", "{bad}");
             assert!(e.to_string().contains("rules[0].characteristics[0]"));

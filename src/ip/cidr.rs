@@ -18,10 +18,20 @@ const EXPECTED: &str = "an IP address or CIDR block such as \"10.0.0.0/8\" or \"
 impl CidrSet {
     /// Parses entries such as `10.0.0.0/8`, `192.0.2.1`, `2001:db8::/32`, `::1`. Host bits set below
     /// the prefix are rejected, because `10.1.2.3/8` is usually a typo for something narrower.
-    pub fn parse<'a>(entries: impl IntoIterator<Item = &'a str>, path: &str) -> Result<Self, ConfigError> {
+    pub fn parse<'a>(
+        entries: impl IntoIterator<Item = &'a str>,
+        path: &str,
+    ) -> Result<Self, ConfigError> {
         let mut set = Self::default();
         for (i, e) in entries.into_iter().enumerate() {
-            set.add(e).map_err(|()| ConfigError::new(ConfigErrorKind::Cidr, format!("{path}[{i}]"), format!("{e:?}"), EXPECTED))?;
+            set.add(e).map_err(|()| {
+                ConfigError::new(
+                    ConfigErrorKind::Cidr,
+                    format!("{path}[{i}]"),
+                    format!("{e:?}"),
+                    EXPECTED,
+                )
+            })?;
         }
         Ok(set)
     }
@@ -56,7 +66,11 @@ impl CidrSet {
                 if len > 128 {
                     return Err(());
                 }
-                let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+                let mask = if len == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - len)
+                };
                 let bits = u128::from(v6);
                 if bits & !mask != 0 {
                     return Err(());
@@ -119,7 +133,16 @@ mod tests {
 
     #[test]
     fn malformed_cidr_names_the_entry() {
-        for bad in ["10.0.0.0/33", "10.1.2.3/8", "10.0.0/8", "banana", "::/129", "1.2.3.4/", "1.2.3.4/-1", "::ffff:1.2.3.0/120"] {
+        for bad in [
+            "10.0.0.0/33",
+            "10.1.2.3/8",
+            "10.0.0/8",
+            "banana",
+            "::/129",
+            "1.2.3.4/",
+            "1.2.3.4/-1",
+            "::ffff:1.2.3.0/120",
+        ] {
             let e = CidrSet::parse(["1.1.1.1", bad], "proxies").unwrap_err();
             assert_eq!(e.code(), "PALISADE_CONFIG_CIDR", "{bad}");
             assert_eq!(e.path, "proxies[1]");

@@ -31,7 +31,11 @@ pub fn limit_key(ip: IpAddr, v6_prefix: u8) -> IpAddr {
         IpAddr::V6(v6) => {
             let bits = u128::from(v6);
             let prefix = u32::from(v6_prefix.min(128));
-            let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - prefix) };
+            let mask = if prefix == 0 {
+                0
+            } else {
+                u128::MAX << (128 - prefix)
+            };
             IpAddr::V6((bits & mask).into())
         }
     }

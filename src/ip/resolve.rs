@@ -46,8 +46,9 @@ impl Platform {
 
     fn ranges(self) -> CidrSet {
         match self {
-            Self::Cloudflare | Self::Render => CidrSet::parse(CLOUDFLARE_RANGES.iter().copied(), "platform")
-                .unwrap_or_default(),
+            Self::Cloudflare | Self::Render => {
+                CidrSet::parse(CLOUDFLARE_RANGES.iter().copied(), "platform").unwrap_or_default()
+            }
             Self::Vercel | Self::Fly => CidrSet::default(),
         }
     }
@@ -55,11 +56,28 @@ impl Platform {
 
 /// Cloudflare's published edge ranges (cloudflare.com/ips, as of 2026).
 const CLOUDFLARE_RANGES: &[&str] = &[
-    "173.245.48.0/20", "103.21.244.0/22", "103.22.200.0/22", "103.31.4.0/22", "141.101.64.0/18",
-    "108.162.192.0/18", "190.93.240.0/20", "188.114.96.0/20", "197.234.240.0/22", "198.41.128.0/17",
-    "162.158.0.0/15", "104.16.0.0/13", "104.24.0.0/14", "172.64.0.0/13", "131.0.72.0/22",
-    "2400:cb00::/32", "2606:4700::/32", "2803:f800::/32", "2405:b500::/32", "2405:8100::/32",
-    "2a06:98c0::/29", "2c0f:f248::/32",
+    "173.245.48.0/20",
+    "103.21.244.0/22",
+    "103.22.200.0/22",
+    "103.31.4.0/22",
+    "141.101.64.0/18",
+    "108.162.192.0/18",
+    "190.93.240.0/20",
+    "188.114.96.0/20",
+    "197.234.240.0/22",
+    "198.41.128.0/17",
+    "162.158.0.0/15",
+    "104.16.0.0/13",
+    "104.24.0.0/14",
+    "172.64.0.0/13",
+    "131.0.72.0/22",
+    "2400:cb00::/32",
+    "2606:4700::/32",
+    "2803:f800::/32",
+    "2405:b500::/32",
+    "2405:8100::/32",
+    "2a06:98c0::/29",
+    "2c0f:f248::/32",
 ];
 
 /// What to do when no client address can be found.
@@ -89,7 +107,12 @@ pub struct IpConfig {
 
 impl Default for IpConfig {
     fn default() -> Self {
-        Self { proxies: CidrSet::default(), platform: None, v6_prefix: DEFAULT_V6_PREFIX, unknown: UnknownClient::Shared }
+        Self {
+            proxies: CidrSet::default(),
+            platform: None,
+            v6_prefix: DEFAULT_V6_PREFIX,
+            unknown: UnknownClient::Shared,
+        }
     }
 }
 
@@ -179,14 +202,22 @@ impl IpConfig {
         if let Some(p) = self.platform {
             let edge_reachable = peer.is_none_or(|ip| !is_public(ip) || self.proxies.contains(ip));
             if let (Some(name), true) = (p.header(), edge_reachable) {
-                if let Some(ip) = last_header(headers, name).and_then(|v| parse_addr(v.rsplit(',').next().unwrap_or(""))) {
-                    return ClientIp::Known { ip, source: Source::Platform };
+                if let Some(ip) = last_header(headers, name)
+                    .and_then(|v| parse_addr(v.rsplit(',').next().unwrap_or("")))
+                {
+                    return ClientIp::Known {
+                        ip,
+                        source: Source::Platform,
+                    };
                 }
             }
         }
         let (chain, source) = chain(headers);
         match peer {
-            Some(p) if self.proxies.is_empty() || !self.proxies.contains(p) => ClientIp::Known { ip: p, source: Source::Peer },
+            Some(p) if self.proxies.is_empty() || !self.proxies.contains(p) => ClientIp::Known {
+                ip: p,
+                source: Source::Peer,
+            },
             Some(p) => {
                 let mut farthest = p;
                 for ip in chain.iter().rev().filter_map(|e| parse_addr(e)) {
@@ -195,7 +226,10 @@ impl IpConfig {
                     }
                     farthest = ip;
                 }
-                ClientIp::Known { ip: farthest, source: Source::Peer }
+                ClientIp::Known {
+                    ip: farthest,
+                    source: Source::Peer,
+                }
             }
             None => {
                 let mut fallback = None;
@@ -215,7 +249,11 @@ impl IpConfig {
 }
 
 fn last_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().rev().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .rev()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// The right end of `s`, at most `MAX_HEADER_BYTES` long, cut at a comma so no entry is split.
@@ -237,7 +275,11 @@ fn right_end(s: &str) -> &str {
 /// otherwise pick whichever header its proxy does not overwrite.
 fn chain(headers: &[(String, String)]) -> (Vec<&str>, Source) {
     let mut out: Vec<&str> = Vec::new();
-    for (_, v) in headers.iter().rev().filter(|(n, _)| n.eq_ignore_ascii_case("x-forwarded-for")) {
+    for (_, v) in headers
+        .iter()
+        .rev()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("x-forwarded-for"))
+    {
         for e in right_end(v).rsplit(',') {
             if out.len() == MAX_CHAIN {
                 break;
@@ -249,7 +291,11 @@ fn chain(headers: &[(String, String)]) -> (Vec<&str>, Source) {
         out.reverse();
         return (out, Source::ForwardedFor);
     }
-    for (_, v) in headers.iter().rev().filter(|(n, _)| n.eq_ignore_ascii_case("forwarded")) {
+    for (_, v) in headers
+        .iter()
+        .rev()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("forwarded"))
+    {
         for element in right_end(v).rsplit(',') {
             if out.len() == MAX_CHAIN {
                 break;
@@ -271,7 +317,10 @@ mod tests {
     use super::*;
 
     fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
     }
 
     fn client(cfg: &IpConfig, peer: Option<&str>, headers: &[(&str, &str)]) -> String {
@@ -284,58 +333,124 @@ mod tests {
     #[test]
     fn regression_ip_010_rightmost_public_entry_without_trusted_proxies() {
         let cfg = IpConfig::default();
-        for xff in ["1.1.1.1, 2.2.2.2, 3.3.3.3", "1.1.1.1, 2.2.2.2, 3.3.3.3, unknown", "1.1.1.1, 2.2.2.2, 3.3.3.3, 127.0.0.1"] {
-            assert_eq!(client(&cfg, None, &[("X-Forwarded-For", xff)]), "3.3.3.3", "{xff}");
+        for xff in [
+            "1.1.1.1, 2.2.2.2, 3.3.3.3",
+            "1.1.1.1, 2.2.2.2, 3.3.3.3, unknown",
+            "1.1.1.1, 2.2.2.2, 3.3.3.3, 127.0.0.1",
+        ] {
+            assert_eq!(
+                client(&cfg, None, &[("X-Forwarded-For", xff)]),
+                "3.3.3.3",
+                "{xff}"
+            );
         }
     }
 
     #[test]
     fn regression_ip_020_repeated_header_lines_form_one_list_in_order() {
         let cfg = IpConfig::default();
-        let headers = [("X-Forwarded-For", "1.1.1.1"), ("x-forwarded-for", "2.2.2.2, 3.3.3.3")];
+        let headers = [
+            ("X-Forwarded-For", "1.1.1.1"),
+            ("x-forwarded-for", "2.2.2.2, 3.3.3.3"),
+        ];
         assert_eq!(client(&cfg, None, &headers), "3.3.3.3");
-        let proxies = IpConfig { proxies: CidrSet::parse(["3.3.3.3", "2.2.2.2"], "p").unwrap(), ..IpConfig::default() };
-        assert_eq!(client(&proxies, None, &headers), "1.1.1.1", "the first line is read after the second");
+        let proxies = IpConfig {
+            proxies: CidrSet::parse(["3.3.3.3", "2.2.2.2"], "p").unwrap(),
+            ..IpConfig::default()
+        };
+        assert_eq!(
+            client(&proxies, None, &headers),
+            "1.1.1.1",
+            "the first line is read after the second"
+        );
     }
 
     #[test]
     fn regression_ip_030_forwarded_header_syntax() {
         let cfg = IpConfig::default();
-        assert_eq!(client(&cfg, None, &[("Forwarded", "for=1.1.1.1;proto=http;by=2.2.2.2")]), "1.1.1.1");
-        assert_eq!(client(&cfg, None, &[("Forwarded", "for=\"[2606:4700::1111]:4711\"")]), "2606:4700::1111");
-        assert_eq!(client(&cfg, None, &[("Forwarded", "for=1.1.1.1, for=3.3.3.3")]), "3.3.3.3");
-        assert_eq!(client(&cfg, None, &[("Forwarded", "For=\"1.1.1.1:80\"")]), "1.1.1.1");
+        assert_eq!(
+            client(
+                &cfg,
+                None,
+                &[("Forwarded", "for=1.1.1.1;proto=http;by=2.2.2.2")]
+            ),
+            "1.1.1.1"
+        );
+        assert_eq!(
+            client(
+                &cfg,
+                None,
+                &[("Forwarded", "for=\"[2606:4700::1111]:4711\"")]
+            ),
+            "2606:4700::1111"
+        );
+        assert_eq!(
+            client(&cfg, None, &[("Forwarded", "for=1.1.1.1, for=3.3.3.3")]),
+            "3.3.3.3"
+        );
+        assert_eq!(
+            client(&cfg, None, &[("Forwarded", "For=\"1.1.1.1:80\"")]),
+            "1.1.1.1"
+        );
     }
 
     #[test]
     fn regression_ip_050_no_headers_and_no_peer_is_an_explicit_unknown() {
         let cfg = IpConfig::default();
         assert_eq!(cfg.resolve(None, &[]), ClientIp::Unknown);
-        assert_eq!(cfg.resolve(None, &h(&[("X-Forwarded-For", "unknown, , garbage")])), ClientIp::Unknown);
+        assert_eq!(
+            cfg.resolve(None, &h(&[("X-Forwarded-For", "unknown, , garbage")])),
+            ClientIp::Unknown
+        );
     }
 
     #[test]
     fn regression_xff_ignored_when_the_peer_is_known_and_no_proxy_is_trusted() {
         let cfg = IpConfig::default();
-        assert_eq!(client(&cfg, Some("203.0.113.9"), &[("X-Forwarded-For", "1.1.1.1")]), "203.0.113.9");
+        assert_eq!(
+            client(&cfg, Some("203.0.113.9"), &[("X-Forwarded-For", "1.1.1.1")]),
+            "203.0.113.9"
+        );
     }
 
     #[test]
     fn trusted_peer_walks_the_chain_skipping_trusted_hops() {
-        let cfg = IpConfig { proxies: CidrSet::parse(["10.0.0.0/8"], "p").unwrap(), ..IpConfig::default() };
+        let cfg = IpConfig {
+            proxies: CidrSet::parse(["10.0.0.0/8"], "p").unwrap(),
+            ..IpConfig::default()
+        };
         let xff = [("X-Forwarded-For", "6.6.6.6, 5.5.5.5, 10.0.0.2")];
-        assert_eq!(client(&cfg, Some("10.0.0.1"), &xff), "5.5.5.5", "the leftmost entry is the client's own claim");
-        assert_eq!(client(&cfg, Some("9.9.9.9"), &xff), "9.9.9.9", "an untrusted peer is the client");
-        assert_eq!(client(&cfg, Some("10.0.0.1"), &[("X-Forwarded-For", "10.0.0.3")]), "10.0.0.3");
+        assert_eq!(
+            client(&cfg, Some("10.0.0.1"), &xff),
+            "5.5.5.5",
+            "the leftmost entry is the client's own claim"
+        );
+        assert_eq!(
+            client(&cfg, Some("9.9.9.9"), &xff),
+            "9.9.9.9",
+            "an untrusted peer is the client"
+        );
+        assert_eq!(
+            client(&cfg, Some("10.0.0.1"), &[("X-Forwarded-For", "10.0.0.3")]),
+            "10.0.0.3"
+        );
     }
 
     #[test]
     fn cloudflare_header_is_read_only_when_the_edge_could_have_set_it() {
-        let mut cfg = IpConfig::default();
-        cfg.platform = Some(Platform::Cloudflare);
-        cfg.proxies.extend(&Platform::Cloudflare.ranges());
-        assert_eq!(client(&cfg, Some("104.16.0.1"), &[("CF-Connecting-IP", "8.8.8.8")]), "8.8.8.8");
-        assert_eq!(client(&cfg, Some("9.9.9.9"), &[("CF-Connecting-IP", "8.8.8.8")]), "9.9.9.9");
+        let cfg = IpConfig {
+            platform: Some(Platform::Cloudflare),
+            proxies: Platform::Cloudflare.ranges(),
+            ..IpConfig::default()
+        };
+        assert_eq!(
+            client(&cfg, Some("104.16.0.1"), &[("CF-Connecting-IP", "8.8.8.8")]),
+            "8.8.8.8"
+        );
+        assert_eq!(
+            client(&cfg, Some("9.9.9.9"), &[("CF-Connecting-IP", "8.8.8.8")]),
+            "9.9.9.9"
+        );
     }
 
     #[test]
@@ -344,8 +459,14 @@ mod tests {
         let long = format!("{}, 4.4.4.4", "1.1.1.1, ".repeat(200_000));
         assert_eq!(client(&cfg, None, &[("X-Forwarded-For", &long)]), "4.4.4.4");
         let junk = "\u{0}\u{7f},,,;;==\"[".repeat(10_000);
-        let _ = client(&cfg, None, &[("X-Forwarded-For", &junk), ("Forwarded", &junk)]);
-        let many: Vec<(&str, &str)> = (0..10_000).map(|_| ("X-Forwarded-For", "10.0.0.1")).collect();
+        let _ = client(
+            &cfg,
+            None,
+            &[("X-Forwarded-For", &junk), ("Forwarded", &junk)],
+        );
+        let many: Vec<(&str, &str)> = (0..10_000)
+            .map(|_| ("X-Forwarded-For", "10.0.0.1"))
+            .collect();
         assert_eq!(client(&cfg, None, &many), "10.0.0.1");
     }
 }

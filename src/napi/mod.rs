@@ -3,7 +3,10 @@
 //! No detection logic lives here. Every export that touches request data catches panics: a panic
 //! in the core becomes an ERROR decision (fail-open unless configured otherwise), never an abort of
 //! the user's Node.js process.
-#![allow(missing_docs)] // Documented in the generated index.d.ts and the TypeScript wrapper.
+#![allow(missing_docs)]
+// Documented in the generated index.d.ts and the TypeScript wrapper.
+// One conversion below reads a JS string into a stack buffer through the raw N-API call.
+#![allow(unsafe_code)]
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -39,7 +42,9 @@ pub struct ManualClock {
 impl ManualClock {
     #[napi(constructor)]
     pub fn new(start_ms: Option<f64>) -> Self {
-        Self { clock: Clock::manual(start_ms.unwrap_or(0.0).max(0.0) as u64) }
+        Self {
+            clock: Clock::manual(start_ms.unwrap_or(0.0).max(0.0) as u64),
+        }
     }
 
     /// Moves the clock forward by `ms` milliseconds.
@@ -119,9 +124,21 @@ pub struct DecisionObject {
 }
 
 fn reason_object(r: &Reason) -> ReasonObject {
-    let mut o = ReasonObject { kind: r.kind().to_owned(), max: None, remaining: None, reset: None, window: None, message: None };
+    let mut o = ReasonObject {
+        kind: r.kind().to_owned(),
+        max: None,
+        remaining: None,
+        reset: None,
+        window: None,
+        message: None,
+    };
     match r {
-        Reason::RateLimit { max, remaining, reset_secs, window_secs } => {
+        Reason::RateLimit {
+            max,
+            remaining,
+            reset_secs,
+            window_secs,
+        } => {
             o.max = Some(*max);
             o.remaining = Some(*remaining);
             o.reset = Some(*reset_secs as f64);
@@ -150,7 +167,10 @@ fn decision_object(d: Decision) -> DecisionObject {
                 reason: reason_object(&r.reason),
             })
             .collect(),
-        ip: IpObject { address: d.ip.address, source: d.ip.source.to_owned() },
+        ip: IpObject {
+            address: d.ip.address,
+            source: d.ip.source.to_owned(),
+        },
     }
 }
 
@@ -174,7 +194,9 @@ impl Engine {
     #[napi(constructor)]
     pub fn new(options: serde_json::Value, clock: Option<&ManualClock>) -> Result<Self, String> {
         let clock = clock.map_or(Clock::System, |c| c.clock.clone());
-        engine::Engine::from_value(&options, clock).map(|inner| Self { inner }).map_err(|e| config_error(&e))
+        engine::Engine::from_value(&options, clock)
+            .map(|inner| Self { inner })
+            .map_err(|e| config_error(&e))
     }
 
     /// Judges one request. Never throws for request data; a fault is an ERROR decision.
@@ -188,68 +210,192 @@ impl Engine {
                 headers: pairs(request.headers),
                 peer: request.peer,
             };
-            let props = props.map_or_else(Props::default, |p| Props { values: pairs(p.values.unwrap_or_default()), requested: p.requested });
+            let props = props.map_or_else(Props::default, |p| Props {
+                values: pairs(p.values.unwrap_or_default()),
+                requested: p.requested,
+            });
             self.inner.protect(&req, &props)
         });
-        let decision = catch_unwind(run).unwrap_or_else(|p| Decision::fault(panic_message(&*p), self.inner.fail_closed()));
+        let decision = catch_unwind(run)
+            .unwrap_or_else(|p| Decision::fault(panic_message(&*p), self.inner.fail_closed()));
         decision_object(decision)
     }
 }
 
-#[napi(object)]
-pub struct LimitResult {
-    pub allowed: bool,
-    pub max: u32,
-    pub remaining: u32,
-    /// Seconds until a denied call could succeed, or until the allowance is full again.
-    pub reset: f64,
-    /// Seconds.
-    pub window: f64,
+/// Limiters opened from JavaScript, by handle. Handles are plain numbers because a free function
+/// taking a number crosses the boundary several times faster than a class method (no `this`
+/// unwrapping), and a rate-limit check is meant to cost well under a microsecond.
+struct Limiters {
+    list: Vec<(Arc<Table>, Clock)>,
 }
 
-/// One rate limit used directly by key, outside of requests (jobs, sockets, custom servers).
-#[napi]
-pub struct RateLimiter {
-    table: Arc<Table>,
-    clock: Clock,
+/// Most limiters one process can open; identical limits on the system clock share a handle.
+const MAX_LIMITERS: usize = 4096;
+
+fn limiters() -> &'static std::sync::RwLock<Limiters> {
+    static L: std::sync::OnceLock<std::sync::RwLock<Limiters>> = std::sync::OnceLock::new();
+    L.get_or_init(|| std::sync::RwLock::new(Limiters { list: Vec::new() }))
 }
 
+/// Opens a limiter for one rate-limit rule and returns its handle.
 #[napi]
-impl RateLimiter {
-    #[napi(constructor)]
-    pub fn new(rule: serde_json::Value, clock: Option<&ManualClock>) -> Result<Self, String> {
-        let o = crate::config::Obj::new(&rule, "rule").map_err(|e| config_error(&e))?;
-        let rl = engine::RateLimit::from_options(&o).map_err(|e| config_error(&e))?;
-        Ok(Self { table: rl.table, clock: clock.map_or(Clock::System, |c| c.clock.clone()) })
+pub fn limiter_open(
+    rule: serde_json::Value,
+    path: Option<String>,
+    clock: Option<&ManualClock>,
+) -> Result<u32, String> {
+    let path = path.as_deref().unwrap_or("rule");
+    let o = crate::config::Obj::new(&rule, path).map_err(|e| config_error(&e))?;
+    let rl = engine::RateLimit::from_options(&o).map_err(|e| config_error(&e))?;
+    let mut l = limiters()
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if clock.is_none() {
+        if let Some(i) = l
+            .list
+            .iter()
+            .position(|(t, c)| Arc::ptr_eq(t, &rl.table) && matches!(c, Clock::System))
+        {
+            return Ok(i as u32);
+        }
     }
+    if l.list.len() >= MAX_LIMITERS {
+        return Err(config_error(&ConfigError::new(
+            crate::config::ConfigErrorKind::Range,
+            path,
+            "another limiter",
+            format!("at most {MAX_LIMITERS} limiters per process (are limiters being created per request?)"),
+        )));
+    }
+    l.list
+        .push((rl.table, clock.map_or(Clock::System, |c| c.clock.clone())));
+    Ok((l.list.len() - 1) as u32)
+}
 
-    /// Counts `requested` (default 1) against `key`.
-    #[napi]
-    pub fn check(&self, key: String, requested: Option<u32>) -> LimitResult {
-        let h = crate::ratelimit::key_hash([key.as_bytes()]);
-        let o = self.table.check(h, requested.unwrap_or(1), self.clock.now_ms());
-        let r = engine::rate_reason(&o);
-        let Reason::RateLimit { reset_secs, window_secs, .. } = r else { unreachable!() };
-        LimitResult { allowed: o.allowed, max: o.max, remaining: o.remaining, reset: reset_secs as f64, window: window_secs as f64 }
-    }
+/// A string argument read into a stack buffer: the common short key costs one N-API call and no
+/// allocation. Longer strings take napi-rs's own `String` path.
+pub struct ShortStr {
+    buf: [u8; 256],
+    len: usize,
+    long: Option<String>,
+}
 
-    /// Counts against `key` and answers only whether it was allowed: the fastest path.
-    #[napi]
-    pub fn allow(&self, key: String) -> bool {
-        let h = crate::ratelimit::key_hash([key.as_bytes()]);
-        self.table.check(h, 1, self.clock.now_ms()).allowed
+impl ShortStr {
+    fn as_bytes(&self) -> &[u8] {
+        self.long
+            .as_ref()
+            .map_or(&self.buf[..self.len], |s| s.as_bytes())
     }
+}
 
-    /// Keys currently held in memory.
-    #[napi(getter)]
-    pub fn size(&self) -> u32 {
-        self.table.len() as u32
+impl TypeName for ShortStr {
+    fn type_name() -> &'static str {
+        "String"
     }
+    fn value_type() -> ValueType {
+        ValueType::String
+    }
+}
+
+impl FromNapiValue for ShortStr {
+    unsafe fn from_napi_value(
+        env: napi::sys::napi_env,
+        value: napi::sys::napi_value,
+    ) -> Result<Self> {
+        let mut out = Self {
+            buf: [0; 256],
+            len: 0,
+            long: None,
+        };
+        let mut written = 0usize;
+        // SAFETY: `buf` is writable for its full length; N-API writes at most len - 1 bytes plus a
+        // NUL, never splitting a character, and reports how many bytes it wrote.
+        let status = unsafe {
+            napi::sys::napi_get_value_string_utf8(
+                env,
+                value,
+                out.buf.as_mut_ptr().cast(),
+                out.buf.len(),
+                &raw mut written,
+            )
+        };
+        if status == napi::sys::Status::napi_ok && written < out.buf.len() - 4 {
+            out.len = written;
+            return Ok(out);
+        }
+        // Not a string (napi-rs builds the proper error), or possibly cut short: read it whole.
+        // SAFETY: same env and value as given to us.
+        out.long = Some(unsafe { String::from_napi_value(env, value) }?);
+        Ok(out)
+    }
+}
+
+/// Counts `requested` against `key`. The answer is packed into one number, which the wrapper
+/// unpacks: `code = remaining * 2^26 + reset_secs` (remaining < 2^27, reset < 2^26 seconds), returned
+/// as `code + 1` when allowed and `-(code + 1)` when denied. A fault (unknown handle, panic) is 0.
+#[napi(ts_args_type = "handle: number, key: string, requested: number")]
+pub fn limiter_check(handle: u32, key: ShortStr, requested: u32) -> f64 {
+    catch_unwind(|| {
+        let l = limiters()
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some((table, clock)) = l.list.get(handle as usize) else {
+            return 0.0;
+        };
+        let o = table.check(
+            crate::ratelimit::key_hash([key.as_bytes()]),
+            requested,
+            clock.now_ms(),
+        );
+        let reset = o.reset_ms.div_ceil(1000).min((1 << 26) - 1);
+        let code = (u64::from(o.remaining.min((1 << 27) - 1)) << 26 | reset) as f64 + 1.0;
+        if o.allowed {
+            code
+        } else {
+            -code
+        }
+    })
+    .unwrap_or(0.0)
+}
+
+/// A limiter's `[max, window seconds]`, read once by the wrapper.
+#[napi]
+pub fn limiter_info(handle: u32) -> Vec<f64> {
+    let l = limiters()
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    l.list.get(handle as usize).map_or_else(Vec::new, |(t, _)| {
+        let a = t.algorithm();
+        vec![f64::from(a.max()), a.window_ms().div_ceil(1000) as f64]
+    })
+}
+
+/// Keys a limiter currently holds.
+#[napi]
+pub fn limiter_size(handle: u32) -> u32 {
+    let l = limiters()
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    l.list
+        .get(handle as usize)
+        .map_or(0, |(t, _)| t.len() as u32)
 }
 
 /// Validates one rule descriptor without building an engine, so rule factories fail where they
 /// are called.
 #[napi]
 pub fn validate_rule(rule: serde_json::Value, path: Option<String>) -> Result<(), String> {
-    engine::Rule::from_value(&rule, path.as_deref().unwrap_or("rule")).map(|_| ()).map_err(|e| config_error(&e))
+    engine::Rule::from_value(&rule, path.as_deref().unwrap_or("rule"))
+        .map(|_| ())
+        .map_err(|e| config_error(&e))
+}
+
+/// Measures the bare cost of crossing into the addon (used by the boundary benchmark).
+#[napi]
+pub fn noop() {}
+
+/// `noop` with a string argument, to measure string conversion.
+#[napi]
+pub fn noop_str(s: String) -> bool {
+    s.is_empty()
 }

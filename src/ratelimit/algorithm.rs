@@ -1,8 +1,8 @@
 //! The three algorithms as pure functions over one slot.
 
-/// The largest `max`/`capacity`/`refillRate` accepted: counts are stored in 32 bits so that an
-/// entry stays 16 bytes.
-pub const MAX_LIMIT: u32 = 1_000_000_000;
+/// The largest `max`/`capacity`/`refillRate` accepted (2^27 - 1, about 134 million). Counts are
+/// stored in 32 bits so that an entry stays 16 bytes, and the binding packs `remaining` into 27 bits.
+pub const MAX_LIMIT: u32 = (1 << 27) - 1;
 
 /// One limit's parameters. All times are milliseconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -78,9 +78,10 @@ impl Algorithm {
     #[must_use]
     pub fn window_ms(&self) -> u64 {
         match *self {
-            Self::TokenBucket { interval_ms, .. } => interval_ms,
+            Self::TokenBucket { interval_ms, .. } | Self::SlidingWindow { interval_ms, .. } => {
+                interval_ms
+            }
             Self::FixedWindow { window_ms, .. } => window_ms,
-            Self::SlidingWindow { interval_ms, .. } => interval_ms,
         }
     }
 
@@ -88,15 +89,27 @@ impl Algorithm {
     #[must_use]
     pub fn fresh(&self, now: u64) -> Slot {
         match *self {
-            Self::TokenBucket { capacity, .. } => Slot { at: now, a: capacity, b: 0 },
-            Self::FixedWindow { .. } | Self::SlidingWindow { .. } => Slot { at: now, a: 0, b: 0 },
+            Self::TokenBucket { capacity, .. } => Slot {
+                at: now,
+                a: capacity,
+                b: 0,
+            },
+            Self::FixedWindow { .. } | Self::SlidingWindow { .. } => Slot {
+                at: now,
+                a: 0,
+                b: 0,
+            },
         }
     }
 
     /// Brings a slot up to `now` (refills, rolls windows) without counting anything.
     fn roll(&self, s: &mut Slot, now: u64) {
         match *self {
-            Self::TokenBucket { refill_rate, interval_ms, capacity } => {
+            Self::TokenBucket {
+                refill_rate,
+                interval_ms,
+                capacity,
+            } => {
                 if now <= s.at {
                     return;
                 }
@@ -108,11 +121,19 @@ impl Algorithm {
                 let tokens = (u64::from(s.a) + added).min(u64::from(capacity)) as u32;
                 s.a = tokens;
                 // A full bucket restarts its refill clock at the first consumption, not before.
-                s.at = if tokens == capacity { now } else { s.at + steps * interval_ms };
+                s.at = if tokens == capacity {
+                    now
+                } else {
+                    s.at + steps * interval_ms
+                };
             }
             Self::FixedWindow { window_ms, .. } => {
                 if now >= s.at.saturating_add(window_ms) {
-                    *s = Slot { at: now, a: 0, b: 0 };
+                    *s = Slot {
+                        at: now,
+                        a: 0,
+                        b: 0,
+                    };
                 }
             }
             Self::SlidingWindow { interval_ms, .. } => {
@@ -133,7 +154,11 @@ impl Algorithm {
         let max = self.max();
         let window_ms = self.window_ms();
         match *self {
-            Self::TokenBucket { refill_rate, interval_ms, capacity } => {
+            Self::TokenBucket {
+                refill_rate,
+                interval_ms,
+                capacity,
+            } => {
                 let tokens = s.a;
                 let next_step = s.at.saturating_add(interval_ms).saturating_sub(now).max(1);
                 let time_for = |missing: u32| -> u64 {
@@ -152,23 +177,52 @@ impl Algorithm {
                     let reset_ms = if s.a == capacity {
                         0
                     } else {
-                        let steps = u64::from(capacity - s.a).div_ceil(u64::from(refill_rate.max(1)));
+                        let steps =
+                            u64::from(capacity - s.a).div_ceil(u64::from(refill_rate.max(1)));
                         s.at.saturating_add(steps * interval_ms).saturating_sub(now)
                     };
-                    Outcome { allowed: true, max, remaining: s.a, reset_ms, window_ms }
+                    Outcome {
+                        allowed: true,
+                        max,
+                        remaining: s.a,
+                        reset_ms,
+                        window_ms,
+                    }
                 } else {
-                    let reset_ms = if cost > capacity { u64::MAX } else { time_for(cost - tokens) };
-                    Outcome { allowed: false, max, remaining: tokens, reset_ms, window_ms }
+                    let reset_ms = if cost > capacity {
+                        u64::MAX
+                    } else {
+                        time_for(cost - tokens)
+                    };
+                    Outcome {
+                        allowed: false,
+                        max,
+                        remaining: tokens,
+                        reset_ms,
+                        window_ms,
+                    }
                 }
             }
             Self::FixedWindow { window_ms, max } => {
                 let reset_ms = s.at.saturating_add(window_ms).saturating_sub(now).max(1);
                 if u64::from(s.a) + u64::from(cost) <= u64::from(max) {
                     s.a += cost;
-                    Outcome { allowed: true, max, remaining: max - s.a, reset_ms, window_ms }
+                    Outcome {
+                        allowed: true,
+                        max,
+                        remaining: max - s.a,
+                        reset_ms,
+                        window_ms,
+                    }
                 } else {
                     let reset_ms = if cost > max { u64::MAX } else { reset_ms };
-                    Outcome { allowed: false, max, remaining: max - s.a.min(max), reset_ms, window_ms }
+                    Outcome {
+                        allowed: false,
+                        max,
+                        remaining: max - s.a.min(max),
+                        reset_ms,
+                        window_ms,
+                    }
                 }
             }
             Self::SlidingWindow { interval_ms, max } => {
@@ -181,11 +235,23 @@ impl Algorithm {
                 if used + u64::from(cost) <= u64::from(max) {
                     s.a += cost;
                     let remaining = (u64::from(max) - used - u64::from(cost)) as u32;
-                    Outcome { allowed: true, max, remaining, reset_ms, window_ms }
+                    Outcome {
+                        allowed: true,
+                        max,
+                        remaining,
+                        reset_ms,
+                        window_ms,
+                    }
                 } else {
                     let reset_ms = if cost > max { u64::MAX } else { reset_ms };
                     let remaining = u64::from(max).saturating_sub(used) as u32;
-                    Outcome { allowed: false, max, remaining, reset_ms, window_ms }
+                    Outcome {
+                        allowed: false,
+                        max,
+                        remaining,
+                        reset_ms,
+                        window_ms,
+                    }
                 }
             }
         }
@@ -223,9 +289,16 @@ mod tests {
 
     #[test]
     fn token_bucket_allows_burst_then_refills_by_step() {
-        let alg = Algorithm::TokenBucket { refill_rate: 2, interval_ms: 1000, capacity: 5 };
+        let alg = Algorithm::TokenBucket {
+            refill_rate: 2,
+            interval_ms: 1000,
+            capacity: 5,
+        };
         let mut s = alg.fresh(0);
-        assert_eq!(run(&alg, &mut s, 0, 6), [true, true, true, true, true, false]);
+        assert_eq!(
+            run(&alg, &mut s, 0, 6),
+            [true, true, true, true, true, false]
+        );
         assert!(!alg.apply(&mut s, 999, 1).allowed);
         let o = alg.apply(&mut s, 1000, 1);
         assert!(o.allowed);
@@ -236,7 +309,11 @@ mod tests {
 
     #[test]
     fn regression_rl_030_token_bucket_denies_oversized_request_without_deducting() {
-        let alg = Algorithm::TokenBucket { refill_rate: 1, interval_ms: 60_000, capacity: 10 };
+        let alg = Algorithm::TokenBucket {
+            refill_rate: 1,
+            interval_ms: 60_000,
+            capacity: 10,
+        };
         let mut s = alg.fresh(0);
         assert!(alg.apply(&mut s, 0, 8).allowed);
         let before = s;
@@ -252,7 +329,11 @@ mod tests {
 
     #[test]
     fn token_bucket_denial_says_when_enough_tokens_arrive() {
-        let alg = Algorithm::TokenBucket { refill_rate: 1, interval_ms: 1000, capacity: 3 };
+        let alg = Algorithm::TokenBucket {
+            refill_rate: 1,
+            interval_ms: 1000,
+            capacity: 3,
+        };
         let mut s = alg.fresh(0);
         assert!(alg.apply(&mut s, 0, 3).allowed);
         let o = alg.apply(&mut s, 400, 2);
@@ -262,7 +343,10 @@ mod tests {
 
     #[test]
     fn fixed_window_resets_after_window_from_first_request() {
-        let alg = Algorithm::FixedWindow { window_ms: 10_000, max: 2 };
+        let alg = Algorithm::FixedWindow {
+            window_ms: 10_000,
+            max: 2,
+        };
         let mut s = alg.fresh(5_000);
         assert_eq!(run(&alg, &mut s, 5_000, 3), [true, true, false]);
         let o = alg.apply(&mut s, 14_999, 1);
@@ -273,19 +357,31 @@ mod tests {
 
     #[test]
     fn sliding_window_carries_weighted_previous_count() {
-        let alg = Algorithm::SlidingWindow { interval_ms: 1000, max: 10 };
+        let alg = Algorithm::SlidingWindow {
+            interval_ms: 1000,
+            max: 10,
+        };
         let mut s = alg.fresh(0);
         assert_eq!(run(&alg, &mut s, 0, 10).iter().filter(|a| **a).count(), 10);
         assert!(!alg.apply(&mut s, 999, 1).allowed);
         // Halfway into the next window, half of the previous 10 still counts.
-        assert_eq!(run(&alg, &mut s, 1500, 10).iter().filter(|a| **a).count(), 5);
+        assert_eq!(
+            run(&alg, &mut s, 1500, 10).iter().filter(|a| **a).count(),
+            5
+        );
         // Two windows later nothing carries over.
-        assert_eq!(run(&alg, &mut s, 3000, 11).iter().filter(|a| **a).count(), 10);
+        assert_eq!(
+            run(&alg, &mut s, 3000, 11).iter().filter(|a| **a).count(),
+            10
+        );
     }
 
     #[test]
     fn idle_and_exhausted_are_read_without_changing_the_slot() {
-        let alg = Algorithm::FixedWindow { window_ms: 100, max: 1 };
+        let alg = Algorithm::FixedWindow {
+            window_ms: 100,
+            max: 1,
+        };
         let mut s = alg.fresh(0);
         assert!(alg.is_idle(&s, 0));
         alg.apply(&mut s, 0, 1);
@@ -299,12 +395,25 @@ mod tests {
     #[test]
     fn clock_stepping_back_never_panics_or_grants_extra() {
         for alg in [
-            Algorithm::TokenBucket { refill_rate: 1, interval_ms: 1000, capacity: 2 },
-            Algorithm::FixedWindow { window_ms: 1000, max: 2 },
-            Algorithm::SlidingWindow { interval_ms: 1000, max: 2 },
+            Algorithm::TokenBucket {
+                refill_rate: 1,
+                interval_ms: 1000,
+                capacity: 2,
+            },
+            Algorithm::FixedWindow {
+                window_ms: 1000,
+                max: 2,
+            },
+            Algorithm::SlidingWindow {
+                interval_ms: 1000,
+                max: 2,
+            },
         ] {
             let mut s = alg.fresh(10_000);
-            let allowed = [10_000, 5_000, 0, 9_999].iter().filter(|t| alg.apply(&mut s, **t, 1).allowed).count();
+            let allowed = [10_000, 5_000, 0, 9_999]
+                .iter()
+                .filter(|t| alg.apply(&mut s, **t, 1).allowed)
+                .count();
             assert_eq!(allowed, 2, "{alg:?}");
         }
     }

@@ -6,7 +6,8 @@ use crate::config::{describe, ConfigError, ConfigErrorKind};
 /// mistake, and the cap keeps every time computation far from overflow.
 pub const MAX_INTERVAL_SECS: u64 = 365 * 24 * 3600;
 
-const EXPECTED: &str = "whole seconds from 1 to 31536000, or a string like \"30s\", \"1m\", \"1h30m\", \"2d\"";
+const EXPECTED: &str =
+    "whole seconds from 1 to 31536000, or a string like \"30s\", \"1m\", \"1h30m\", \"2d\"";
 
 /// Parses an interval given as whole seconds or as a duration string into milliseconds.
 pub fn parse(value: &serde_json::Value, path: &str) -> Result<u64, ConfigError> {
@@ -19,7 +20,9 @@ pub fn parse(value: &serde_json::Value, path: &str) -> Result<u64, ConfigError> 
             }
             f as u64
         }
-        serde_json::Value::String(s) => parse_str(s).ok_or_else(|| err(ConfigErrorKind::Interval))?,
+        serde_json::Value::String(s) => {
+            parse_str(s).ok_or_else(|| err(ConfigErrorKind::Interval))?
+        }
         _ => return Err(err(ConfigErrorKind::Type)),
     };
     if secs == 0 || secs > MAX_INTERVAL_SECS {
@@ -88,10 +91,24 @@ mod tests {
 
     #[test]
     fn rejects_zero_negative_fractional_and_huge() {
-        for v in [json!(0), json!(-5), json!(1.5), json!(MAX_INTERVAL_SECS + 1), json!("0s"), json!("400d")] {
+        for v in [
+            json!(0),
+            json!(-5),
+            json!(1.5),
+            json!(MAX_INTERVAL_SECS + 1),
+            json!("0s"),
+            json!("400d"),
+        ] {
             assert!(parse(&v, "i").is_err(), "{v}");
         }
-        for v in [json!("m"), json!("1"), json!("1m1h"), json!("1m1m"), json!(""), json!(true)] {
+        for v in [
+            json!("m"),
+            json!("1"),
+            json!("1m1h"),
+            json!("1m1m"),
+            json!(""),
+            json!(true),
+        ] {
             assert!(parse(&v, "i").is_err(), "{v}");
         }
     }

@@ -141,14 +141,19 @@ impl Table {
     /// Reads a key's state without counting anything.
     #[must_use]
     pub fn peek(&self, key: u64, now: u64) -> Outcome {
-        let mut slot = self.map.get(&key).map_or_else(|| self.algorithm.fresh(now), |s| *s);
+        let mut slot = self
+            .map
+            .get(&key)
+            .map_or_else(|| self.algorithm.fresh(now), |s| *s);
         self.algorithm.apply(&mut slot, now, 0)
     }
 
     fn sweep(&self, now: u64) {
         // One sweep at a time; a caller that finds one running goes on and at worst answers its
         // key as an overflow.
-        let Ok(_guard) = self.sweeping.try_lock() else { return };
+        let Ok(_guard) = self.sweeping.try_lock() else {
+            return;
+        };
         if self.len() < self.max_keys {
             return;
         }
@@ -162,7 +167,8 @@ impl Table {
             }
             keep
         });
-        self.len.fetch_sub(removed.load(Ordering::Relaxed), Ordering::Relaxed);
+        self.len
+            .fetch_sub(removed.load(Ordering::Relaxed), Ordering::Relaxed);
         if self.len() > target {
             let mut excess = self.len() - target;
             let removed = AtomicUsize::new(0);
@@ -174,7 +180,8 @@ impl Table {
                 removed.fetch_add(1, Ordering::Relaxed);
                 false
             });
-            self.len.fetch_sub(removed.load(Ordering::Relaxed), Ordering::Relaxed);
+            self.len
+                .fetch_sub(removed.load(Ordering::Relaxed), Ordering::Relaxed);
         }
     }
 }
@@ -187,7 +194,8 @@ impl Table {
 /// Returns `None` when the registry already holds its maximum of distinct limits.
 #[must_use]
 pub fn registry_table(scope: u64, algorithm: Algorithm, max_keys: usize) -> Option<Arc<Table>> {
-    static REGISTRY: OnceLock<Mutex<HashMap<(u64, Algorithm, usize), Arc<Table>>>> = OnceLock::new();
+    type Registry = Mutex<HashMap<(u64, Algorithm, usize), Arc<Table>>>;
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
     let mut reg = REGISTRY
         .get_or_init(|| Mutex::new(HashMap::new()))
         .lock()
@@ -207,7 +215,10 @@ pub fn registry_table(scope: u64, algorithm: Algorithm, max_keys: usize) -> Opti
 mod tests {
     use super::*;
 
-    const FW: Algorithm = Algorithm::FixedWindow { window_ms: 1000, max: 2 };
+    const FW: Algorithm = Algorithm::FixedWindow {
+        window_ms: 1000,
+        max: 2,
+    };
 
     #[test]
     fn never_holds_more_than_max_keys() {
@@ -227,7 +238,10 @@ mod tests {
         for k in 0..100_000u64 {
             t.check(k, 1, 1);
         }
-        assert!(!t.check(attacker, 1, 2).allowed, "the attacker's own limit survived the flood");
+        assert!(
+            !t.check(attacker, 1, 2).allowed,
+            "the attacker's own limit survived the flood"
+        );
         assert!(t.check(attacker, 1, 1000).allowed, "and resets on time");
     }
 
@@ -255,7 +269,10 @@ mod tests {
 
     #[test]
     fn key_hash_separates_part_boundaries() {
-        assert_ne!(key_hash([b"ab".as_slice(), b"c"]), key_hash([b"a".as_slice(), b"bc"]));
+        assert_ne!(
+            key_hash([b"ab".as_slice(), b"c"]),
+            key_hash([b"a".as_slice(), b"bc"])
+        );
         assert_eq!(key_hash([b"x".as_slice()]), key_hash([b"x".as_slice()]));
     }
 

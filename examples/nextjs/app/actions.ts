@@ -7,6 +7,7 @@ export async function sendMessage(_prev: string, form: FormData): Promise<string
   if (decision.isDenied()) {
     return `Slow down: try again in ${decision.reason.reset ?? 60} s.`;
   }
-  const text = String(form.get('message') ?? '').slice(0, 200);
+  // Called without a form (e.g. by a script), the action still answers.
+  const text = form instanceof FormData ? String(form.get('message') ?? '').slice(0, 200) : '';
   return `Sent: ${text}`;
 }

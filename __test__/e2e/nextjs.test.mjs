@@ -1,0 +1,111 @@
+// End to end: the example Next.js 16 app, built and started with `palisade-next start`, answering
+// real HTTP requests. scripts/test.mjs builds the package and the app before this runs; run alone,
+// this file builds them itself if they are missing.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { appDir, appIsBuilt, buildPackage, prepareApp, startApp } from '../../scripts/lib/example-app.mjs';
+
+let app;
+before(async () => {
+  if (!appIsBuilt()) {
+    buildPackage({ release: false });
+    prepareApp();
+  }
+  app = await startApp();
+});
+after(() => app?.stop());
+
+let clientNo = 0;
+/** A distinct public client address per test, as a trusted load balancer would report it. */
+const client = () => `45.${process.pid & 255}.${(++clientNo >> 8) & 255}.${clientNo & 255}`;
+const get = (p, ip, headers = {}) => fetch(`${app.url}${p}`, { headers: { 'x-forwarded-for': ip, ...headers } });
+
+test('proxy.ts answers 429 with Retry-After and RateLimit headers past the limit, others get 200', async () => {
+  const ip = client();
+  for (let i = 0; i < 5; i++) {
+    const res = await get('/api/hello', ip);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('ratelimit'), `"palisade";r=${4 - i};t=60`);
+    await res.arrayBuffer();
+  }
+  const denied = await get('/api/hello', ip);
+  assert.equal(denied.status, 429);
+  const retry = Number(denied.headers.get('retry-after'));
+  assert.ok(Number.isInteger(retry) && retry >= 1 && retry <= 60, `Retry-After ${retry}`);
+  assert.equal(denied.headers.get('ratelimit-policy'), '"palisade";q=5;w=60');
+  assert.match(denied.headers.get('ratelimit'), /^"palisade";r=0;t=\d+$/);
+  const body = await denied.json();
+  assert.equal(body.reason, 'RATE_LIMIT');
+  assert.match(body.id, /^pal_/);
+  const other = await get('/api/hello', client());
+  assert.equal(other.status, 200);
+  assert.deepEqual(await other.json(), { hello: 'world' });
+});
+
+test('one limit is shared by proxy.ts and a route handler in one process', async () => {
+  const ip = client();
+  for (let i = 0; i < 3; i++) assert.equal((await get('/api/hello', ip)).status, 200);
+  assert.equal((await get('/api/shared', ip)).status, 200);
+  assert.equal((await get('/api/shared', ip)).status, 200);
+  assert.equal((await get('/api/shared', ip)).status, 429, 'the route sees the requests the proxy counted');
+  assert.equal((await get('/api/hello', ip)).status, 429, 'and the proxy sees the route\'s');
+});
+
+test('regression_xff_spoofing a client-chosen X-Forwarded-For is ignored when no proxy is trusted', async () => {
+  const statuses = [];
+  for (let i = 0; i < 5; i++) {
+    // A new claimed address every time: with the peer known and no trusted proxy, none is believed.
+    const res = await get('/api/strict', `${100 + i}.1.2.3`);
+    statuses.push(res.status);
+    await res.arrayBuffer();
+  }
+  assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+});
+
+test('a DRY_RUN limit reports DENY but never denies', async () => {
+  const ip = client();
+  const bodies = [];
+  for (let i = 0; i < 4; i++) {
+    const res = await get('/api/dry', ip);
+    assert.equal(res.status, 200);
+    bodies.push(await res.json());
+  }
+  assert.deepEqual(bodies[0], { conclusion: 'ALLOW', ruleConclusion: 'ALLOW', ruleState: 'DRY_RUN' });
+  for (const b of bodies.slice(1)) assert.deepEqual(b, { conclusion: 'ALLOW', ruleConclusion: 'DENY', ruleState: 'DRY_RUN' });
+});
+
+test('a server action is rate limited per client', async () => {
+  const manifest = JSON.parse(readFileSync(path.join(appDir, '.next', 'server', 'server-reference-manifest.json'), 'utf8'));
+  const actionId = Object.keys(manifest.node ?? {})[0];
+  assert.ok(actionId, 'the build produced a server action');
+  const ip = client();
+  const call = async () => {
+    const res = await fetch(`${app.url}/`, {
+      method: 'POST',
+      headers: { 'Next-Action': actionId, 'Content-Type': 'text/plain;charset=UTF-8', Accept: 'text/x-component', 'x-forwarded-for': ip },
+      body: JSON.stringify(['', null]),
+    });
+    assert.equal(res.status, 200);
+    return res.text();
+  };
+  assert.match(await call(), /Sent:/);
+  assert.match(await call(), /Sent:/);
+  assert.match(await call(), /Slow down: try again in \d+ s\./);
+  const other = await fetch(`${app.url}/`, {
+    method: 'POST',
+    headers: { 'Next-Action': actionId, 'Content-Type': 'text/plain;charset=UTF-8', Accept: 'text/x-component', 'x-forwarded-for': client() },
+    body: JSON.stringify(['', null]),
+  });
+  assert.match(await other.text(), /Sent:/);
+});
+
+test('malformed forwarding headers still get an answer, never a 500', async () => {
+  for (const xff of ['unknown', ',,,', '[::1', '999.1.1.1', '\u00ff'.repeat(10), 'x'.repeat(6000)]) {
+    const res = await fetch(`${app.url}/api/hello`, { headers: { 'x-forwarded-for': xff } });
+    assert.ok([200, 429].includes(res.status), `${xff.slice(0, 20)} -> ${res.status}`);
+    await res.arrayBuffer();
+  }
+  assert.ok(existsSync(path.join(appDir, '.next', 'BUILD_ID')));
+});

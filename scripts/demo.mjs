@@ -1,0 +1,70 @@
+// `npm run demo`: build palisade (release), install it into the example Next.js app from a
+// tarball, build and start the app on a free port, replay a scripted mix of traffic, print what
+// each client got, then leave the server up with curl lines to try. `npm run demo -- --exit`
+// stops the server and exits instead.
+import { buildPackage, prepareApp, startApp } from './lib/example-app.mjs';
+
+const exitAfter = process.argv.includes('--exit');
+
+// The script plays a load balancer on loopback: it names the client in X-Forwarded-For, and the
+// example app trusts loopback as a proxy (see examples/nextjs/lib/security.ts).
+const clients = [
+  { name: 'alice (browsing)', ip: '81.2.69.142', plan: ['/api/hello', '/', '/api/shared', '/api/hello'] },
+  { name: 'bob (browsing)', ip: '2a02:8070:1234:5600::17', plan: ['/', '/api/hello', '/api/hello'] },
+  { name: 'carol (browsing)', ip: '175.45.176.9', plan: ['/api/shared', '/', '/api/hello'] },
+  { name: 'mallory (burst)', ip: '203.0.114.66', plan: Array(20).fill('/api/hello') },
+];
+
+async function main() {
+  buildPackage({ release: true });
+  prepareApp();
+  const app = await startApp();
+  process.stderr.write(`[palisade] example app up at ${app.url} (pid group ${app.pid})\n\n`);
+
+  const tally = new Map(clients.map((c) => [c.name, {}]));
+  // Interleave the clients' requests, one step at a time, as concurrent traffic would arrive.
+  const longest = Math.max(...clients.map((c) => c.plan.length));
+  for (let i = 0; i < longest; i++) {
+    await Promise.all(
+      clients.filter((c) => i < c.plan.length).map(async (c) => {
+        const res = await fetch(`${app.url}${c.plan[i]}`, { headers: { 'x-forwarded-for': c.ip } });
+        await res.arrayBuffer();
+        const t = tally.get(c.name);
+        t[res.status] = (t[res.status] ?? 0) + 1;
+      }),
+    );
+  }
+
+  const statuses = [...new Set([...tally.values()].flatMap((t) => Object.keys(t)))].sort();
+  const rows = clients.map((c) => [c.name, c.ip, String(c.plan.length), ...statuses.map((s) => String(tally.get(c.name)[s] ?? 0))]);
+  const head = ['client', 'address', 'requests', ...statuses.map((s) => `HTTP ${s}`)];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+  console.log('\n/api/hello and /api/shared share one limit of 5 requests per minute per client.');
+
+  if (exitAfter) {
+    app.stop();
+    return;
+  }
+  console.log(`\nThe app is still running at ${app.url}. Try:\n`);
+  console.log(`  curl -i ${app.url}/api/hello -H 'x-forwarded-for: 8.8.8.8'     # 5 times, then 429`);
+  console.log(`  curl -i ${app.url}/api/strict -H 'x-forwarded-for: 1.2.3.4'    # keys on your TCP address: the header is ignored`);
+  console.log(`  curl -s ${app.url}/api/dry                                      # a DRY_RUN limit: reported, never enforced`);
+  console.log(`  open ${app.url}/ in a browser and send 3 messages (server action, 2 per minute)`);
+  console.log('\nPress Ctrl-C to stop.');
+  const stop = () => {
+    app.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  await new Promise(() => {});
+}
+
+main().catch((err) => {
+  console.error(`[palisade] demo failed: ${err.message}`);
+  process.exit(1);
+});
