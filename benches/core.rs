@@ -68,7 +68,7 @@ fn ip(c: &mut Criterion) {
         ("junk", "not-an-address"),
     ] {
         g.bench_with_input(BenchmarkId::new("parse_addr", name), s, |b, s| {
-            b.iter(|| parse_addr(black_box(s)))
+            b.iter(|| parse_addr(black_box(s)));
         });
     }
     let cfg = IpConfig::default();
@@ -81,10 +81,10 @@ fn ip(c: &mut Criterion) {
         ),
     )];
     g.bench_function("resolve/xff_one_hop", |b| {
-        b.iter(|| cfg.resolve(None, black_box(&short)))
+        b.iter(|| cfg.resolve(None, black_box(&short)));
     });
     g.bench_function("resolve/xff_43_hops", |b| {
-        b.iter(|| cfg.resolve(None, black_box(&long)))
+        b.iter(|| cfg.resolve(None, black_box(&long)));
     });
     g.finish();
 }
@@ -110,7 +110,7 @@ fn engine(c: &mut Criterion) {
         peer: None,
     };
     g.bench_function("protect/one_rate_limit", |b| {
-        b.iter(|| engine.protect(black_box(&req), &Props::default()))
+        b.iter(|| engine.protect(black_box(&req), &Props::default()));
     });
     g.finish();
 }

@@ -47,7 +47,7 @@ fn dry_run_reports_deny_without_denying() {
         &json!({ "rules": [{ "type": "RATE_LIMIT", "mode": "DRY_RUN", "algorithm": "FIXED_WINDOW", "window": 60, "max": 1, "name": "engine-2" }] }),
     );
     let r = request("8.8.8.8");
-    e.protect(&r, &Props::default());
+    let _ = e.protect(&r, &Props::default());
     let d = e.protect(&r, &Props::default());
     assert_eq!(d.conclusion, Conclusion::Allow);
     assert_eq!(d.results[0].state, RuleState::DryRun);
@@ -61,7 +61,7 @@ fn a_live_denial_leaves_later_rules_not_run() {
         { "type": "RATE_LIMIT", "algorithm": "FIXED_WINDOW", "window": 60, "max": 1, "name": "engine-3b" }
     ] }));
     let r = request("8.8.8.8");
-    e.protect(&r, &Props::default());
+    let _ = e.protect(&r, &Props::default());
     let d = e.protect(&r, &Props::default());
     assert_eq!(d.conclusion, Conclusion::Deny);
     assert_eq!(d.results[1].state, RuleState::NotRun);
