@@ -1,4 +1,5 @@
 //! palisade: in-process request protection for Node.js servers.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod bot;
 pub mod config;
