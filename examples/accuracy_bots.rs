@@ -84,6 +84,8 @@ fn main() -> ExitCode {
         }
     };
     let detector = Detector::builtin();
+    // PALISADE_ALL_MISSES=1 lists every missed line instead of three per class.
+    let all_misses = std::env::var_os("PALISADE_ALL_MISSES").is_some();
 
     let (mut hits, mut curated, mut curated_hits) = (0, 0, 0);
     let mut groups: BTreeMap<String, bool> = BTreeMap::new();
@@ -127,7 +129,7 @@ fn main() -> ExitCode {
     for (class, uas) in &classes {
         let curated_n = uas.iter().filter(|(_, c)| *c).count();
         println!("{:5} ({curated_n} curated)  {class}", uas.len());
-        for (ua, c) in uas.iter().take(3) {
+        for (ua, c) in uas.iter().take(if all_misses { usize::MAX } else { 3 }) {
             let shown: String = ua.chars().take(180).collect();
             println!("        {}{shown:?}", if *c { "* " } else { "" });
         }

@@ -34,6 +34,15 @@ DROPPED = {
     "AP3A\\.240617\\.008": "an Android build id shared by every phone on that build",
     "Code\\/1\\.": "matches version strings inside ordinary browser UAs",
     "008\\/": "three digits and a slash occur in browser build strings",
+    "NING\\/": "also the tail of Lightning/ (a Thunderbird add-on)",
+    "Fetch\\/": "also the tail of MozacFetch/ (Firefox for Android's fetch client)",
+    "Viber": "the Viber app and its in-app browser send it too",
+    "Sogou": "Sogou's mobile browser says SogouMobileBrowser; the spiders say Sogou ... Spider",
+    "Sonic": "a word inside phone and TV names (Panasonic, ViewSonic, Sonic phones)",
+    "speedy": "a phone model name (SMART 4G Speedy)",
+    "Fever": "a phone model name (Fever_Plus)",
+    "Butterfly": "a phone model name (HTC Butterfly)",
+    "ds9": "a substring of device models (XDS94K)",
 }
 
 
