@@ -20,8 +20,12 @@ fn bot(c: &mut Criterion) {
     for (name, ua) in inputs() {
         // Warm the lazily compiled regexes so the first-hit cost is not measured.
         let _ = detector.classify(&ua);
-        group.bench_with_input(BenchmarkId::new("is_bot", name), &ua, |b, ua| b.iter(|| detector.is_bot(std::hint::black_box(ua))));
-        group.bench_with_input(BenchmarkId::new("classify", name), &ua, |b, ua| b.iter(|| detector.classify(std::hint::black_box(ua))));
+        group.bench_with_input(BenchmarkId::new("is_bot", name), &ua, |b, ua| {
+            b.iter(|| detector.is_bot(std::hint::black_box(ua)));
+        });
+        group.bench_with_input(BenchmarkId::new("classify", name), &ua, |b, ua| {
+            b.iter(|| detector.classify(std::hint::black_box(ua)));
+        });
     }
     group.finish();
 }

@@ -15,9 +15,14 @@ use palisade::bot::Detector;
 const NOISY: [&str; 2] = ["isbot-dl-user-agents.net", "isbot-dl-myip.ms"];
 
 fn read_lines(path: &Path) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     // Split on "\n" only: a few UAs hold \x0b or \x0c, which a universal-newline split would cut.
-    Ok(text.split('\n').filter(|l| !l.is_empty()).map(str::to_owned).collect())
+    Ok(text
+        .split('\n')
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect())
 }
 
 /// Groups near-duplicates the way the corpus holdout does: lower case, digit runs as `0`.
@@ -40,7 +45,10 @@ fn group_key(ua: &str) -> String {
 
 /// A coarse class for a missed UA: its first product token, or its leading shape.
 fn miss_class(ua: &str) -> String {
-    let first = ua.split([' ', '/', ';', '(']).find(|t| !t.is_empty()).unwrap_or("");
+    let first = ua
+        .split([' ', '/', ';', '('])
+        .find(|t| !t.is_empty())
+        .unwrap_or("");
     if first.eq_ignore_ascii_case("mozilla") {
         let inside = ua.split_once('(').map_or("", |(_, r)| r);
         let platform = inside.split([';', ')']).next().unwrap_or("").trim();
@@ -59,7 +67,9 @@ fn pct(num: usize, den: usize) -> f64 {
 }
 
 fn main() -> ExitCode {
-    let dir = std::env::args().nth(1).map_or_else(|| PathBuf::from("../shared/corpora"), PathBuf::from);
+    let dir = std::env::args()
+        .nth(1)
+        .map_or_else(|| PathBuf::from("../shared/corpora"), PathBuf::from);
     let bots = dir.join("bots");
     if !bots.join("crawlers.txt").is_file() {
         eprintln!(
@@ -72,17 +82,20 @@ fn main() -> ExitCode {
         let lines = read_lines(&bots.join(format!("{name}.txt")))?;
         let sources = read_lines(&bots.join(format!("{name}.sources.txt")))?;
         if lines.len() != sources.len() {
-            return Err(format!("{name}.txt and {name}.sources.txt are not line-aligned"));
+            return Err(format!(
+                "{name}.txt and {name}.sources.txt are not line-aligned"
+            ));
         }
         Ok((lines, sources))
     };
-    let ((crawlers, crawler_sources), (browsers, browser_sources)) = match (load("crawlers"), load("browsers")) {
-        (Ok(c), Ok(b)) => (c, b),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let ((crawlers, crawler_sources), (browsers, browser_sources)) =
+        match (load("crawlers"), load("browsers")) {
+            (Ok(c), Ok(b)) => (c, b),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
     let detector = Detector::builtin();
     // PALISADE_ALL_MISSES=1 lists every missed line instead of three per class.
     let all_misses = std::env::var_os("PALISADE_ALL_MISSES").is_some();
@@ -100,7 +113,10 @@ fn main() -> ExitCode {
         }
         *groups.entry(group_key(ua)).or_insert(true) &= found;
         if !found {
-            misses.entry(miss_class(ua)).or_default().push((ua, is_curated));
+            misses
+                .entry(miss_class(ua))
+                .or_default()
+                .push((ua, is_curated));
         }
     }
     let group_hits = groups.values().filter(|v| **v).count();
@@ -119,13 +135,33 @@ fn main() -> ExitCode {
         }
     }
 
-    println!("== crawlers.txt: {} lines, {} curated, {} near-duplicate groups", crawlers.len(), curated, groups.len());
-    println!("recall full:    {hits}/{} = {:.3}%", crawlers.len(), pct(hits, crawlers.len()));
-    println!("recall curated: {curated_hits}/{curated} = {:.3}%", pct(curated_hits, curated));
-    println!("recall by group (a group counts when all its lines are found): {group_hits}/{} = {:.3}%", groups.len(), pct(group_hits, groups.len()));
+    println!(
+        "== crawlers.txt: {} lines, {} curated, {} near-duplicate groups",
+        crawlers.len(),
+        curated,
+        groups.len()
+    );
+    println!(
+        "recall full:    {hits}/{} = {:.3}%",
+        crawlers.len(),
+        pct(hits, crawlers.len())
+    );
+    println!(
+        "recall curated: {curated_hits}/{curated} = {:.3}%",
+        pct(curated_hits, curated)
+    );
+    println!(
+        "recall by group (a group counts when all its lines are found): {group_hits}/{} = {:.3}%",
+        groups.len(),
+        pct(group_hits, groups.len())
+    );
     let mut classes: Vec<_> = misses.iter().collect();
     classes.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
-    println!("\n== missed crawlers by class ({} lines in {} classes; * = curated line)", crawlers.len() - hits, classes.len());
+    println!(
+        "\n== missed crawlers by class ({} lines in {} classes; * = curated line)",
+        crawlers.len() - hits,
+        classes.len()
+    );
     for (class, uas) in &classes {
         let curated_n = uas.iter().filter(|(_, c)| *c).count();
         println!("{:5} ({curated_n} curated)  {class}", uas.len());

@@ -3,7 +3,12 @@
 use palisade::bot::{Detector, MAX_UA_LEN};
 
 fn ids(ua: &str) -> Vec<String> {
-    Detector::builtin().classify(ua).ids.iter().map(|s| s.to_string()).collect()
+    Detector::builtin()
+        .classify(ua)
+        .ids
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 #[test]
@@ -33,7 +38,16 @@ fn regression_bot_020_pixel_phone_model_is_not_a_bot() {
 
 #[test]
 fn phone_models_named_like_bots_are_not_bots() {
-    for model in ["Cubot X30", "CUBOT_NOTE_S Build/LMY47I", "Spider 8", "IDbot553 Build/MRA58K", "XBot_Senior Build/O11019", "VR BOT 552", "C Bot Tab 100", "Pixel 2"] {
+    for model in [
+        "Cubot X30",
+        "CUBOT_NOTE_S Build/LMY47I",
+        "Spider 8",
+        "IDbot553 Build/MRA58K",
+        "XBot_Senior Build/O11019",
+        "VR BOT 552",
+        "C Bot Tab 100",
+        "Pixel 2",
+    ] {
         let ua = format!("Mozilla/5.0 (Linux; Android 8.1.0; {model}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/74.0.3729.157 Mobile Safari/537.36");
         assert!(!Detector::builtin().is_bot(&ua), "{ua}: {:?}", ids(&ua));
     }
@@ -62,7 +76,10 @@ fn regression_bot_040_long_run_of_digits_after_chrome_is_linear_and_not_a_known_
     let detector = Detector::builtin();
     let got = detector.classify(&ua);
     // Not a browser shape (no platform, longer than the cap), but no named bot either.
-    assert_eq!(got.ids.iter().map(AsRef::as_ref).collect::<Vec<&str>>(), ["UNKNOWN_BOT"]);
+    assert_eq!(
+        got.ids.iter().map(AsRef::as_ref).collect::<Vec<&str>>(),
+        ["UNKNOWN_BOT"]
+    );
     let mut bots = 0;
     for _ in 0..1000 {
         bots += usize::from(detector.is_bot(&ua));
@@ -79,7 +96,11 @@ fn regression_bot_050_iphone_os_followed_by_letters_is_answered() {
         assert_eq!(detector.classify(&ua), verdict);
     }
     // Nothing in it is a known bot name.
-    assert!(verdict.ids.iter().all(|id| id.starts_with("UNKNOWN_")), "{:?}", verdict.ids);
+    assert!(
+        verdict.ids.iter().all(|id| id.starts_with("UNKNOWN_")),
+        "{:?}",
+        verdict.ids
+    );
 }
 
 #[test]
@@ -96,14 +117,22 @@ fn hostile_inputs_all_get_a_verdict() {
         (multibyte, true),
     ];
     for (ua, expected) in cases {
-        assert_eq!(detector.is_bot(&ua), expected, "{:?}", ua.chars().take(40).collect::<String>());
+        assert_eq!(
+            detector.is_bot(&ua),
+            expected,
+            "{:?}",
+            ua.chars().take(40).collect::<String>()
+        );
         assert_eq!(detector.classify(&ua).bot, expected);
     }
 }
 
 #[test]
 fn a_bot_token_past_the_inspection_cap_still_yields_a_bot_verdict() {
-    let ua = format!("Mozilla/5.0 (Windows NT 10.0; Win64; x64) {} Googlebot/2.1", "x".repeat(2 * MAX_UA_LEN));
+    let ua = format!(
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) {} Googlebot/2.1",
+        "x".repeat(2 * MAX_UA_LEN)
+    );
     assert!(Detector::builtin().is_bot(&ua));
 }
 

@@ -7,20 +7,27 @@ use std::path::PathBuf;
 use palisade::bot::Detector;
 
 fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("PALISADE_CORPORA")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"), PathBuf::from);
+    let dir = std::env::var_os("PALISADE_CORPORA").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"),
+        PathBuf::from,
+    );
     dir.join("bots/crawlers.txt").is_file().then_some(dir)
 }
 
 fn lines(path: PathBuf) -> Vec<String> {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.split('\n').filter(|l| !l.is_empty()).map(str::to_owned).collect()
+    text.split('\n')
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
 fn shared_corpora_meet_the_recall_and_false_positive_floors() {
     let Some(dir) = corpora() else {
-        eprintln!("SKIPPED: bot corpora not found (set PALISADE_CORPORA or provide ../shared/corpora)");
+        eprintln!(
+            "SKIPPED: bot corpora not found (set PALISADE_CORPORA or provide ../shared/corpora)"
+        );
         return;
     };
     let detector = Detector::builtin();
@@ -50,12 +57,27 @@ fn shared_corpora_meet_the_recall_and_false_positive_floors() {
     let recall = found as f64 / crawlers.len() as f64;
     let curated_recall = curated_found as f64 / curated as f64;
     let fp_rate = fps.len() as f64 / browsers.len() as f64;
-    eprintln!("recall {recall:.4}, curated {curated_recall:.4}, browser fp {fp_rate:.5} ({} lines)", fps.len());
+    eprintln!(
+        "recall {recall:.4}, curated {curated_recall:.4}, browser fp {fp_rate:.5} ({} lines)",
+        fps.len()
+    );
     // Floors a little under the measured values (docs/bots.md), so that a regression fails.
     assert!(recall >= 0.993, "crawler recall {recall}");
-    assert!(curated_recall >= 0.99, "curated crawler recall {curated_recall}");
-    assert!(fp_rate <= 0.0002, "browser false positives {fp_rate}: {fps:?}");
+    assert!(
+        curated_recall >= 0.99,
+        "curated crawler recall {curated_recall}"
+    );
+    assert!(
+        fp_rate <= 0.0002,
+        "browser false positives {fp_rate}: {fps:?}"
+    );
     // One isbot-browsers line is a SQL injection string; it is the only accepted miss there.
-    let isbot: Vec<_> = fps.iter().filter(|(_, s)| s.contains("isbot-browsers")).collect();
-    assert!(isbot.len() <= 1 && isbot.iter().all(|(ua, _)| ua.contains("SELECT")), "{isbot:?}");
+    let isbot: Vec<_> = fps
+        .iter()
+        .filter(|(_, s)| s.contains("isbot-browsers"))
+        .collect();
+    assert!(
+        isbot.len() <= 1 && isbot.iter().all(|(ua, _)| ua.contains("SELECT")),
+        "{isbot:?}"
+    );
 }

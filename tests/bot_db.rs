@@ -13,12 +13,20 @@ fn database_has_at_least_850_well_formed_entries_with_unique_ids() {
         assert!(ids.insert(record.id.as_str()), "duplicate id {}", record.id);
         assert!(
             !record.id.is_empty()
-                && record.id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                && record
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
                 && !record.id.starts_with(|c: char| c.is_ascii_digit()),
             "id {:?} is not SCREAMING_SNAKE",
             record.id
         );
-        assert!(record.category().is_some(), "{}: unknown category {:?}", record.id, record.category);
+        assert!(
+            record.category().is_some(),
+            "{}: unknown category {:?}",
+            record.id,
+            record.category
+        );
         assert!(!record.source.trim().is_empty(), "{}: no source", record.id);
         assert!(!record.patterns.is_empty(), "{}: no pattern", record.id);
     }
@@ -29,7 +37,11 @@ fn every_builtin_pattern_compiles_in_the_regex_crate() {
     let mut bad = Vec::new();
     for record in records().expect("embedded data parses") {
         for pattern in &record.patterns {
-            if let Err(e) = regex::RegexBuilder::new(pattern).case_insensitive(true).size_limit(1 << 20).build() {
+            if let Err(e) = regex::RegexBuilder::new(pattern)
+                .case_insensitive(true)
+                .size_limit(1 << 20)
+                .build()
+            {
                 bad.push(format!("{}: {pattern:?}: {e}", record.id));
             }
         }
@@ -50,7 +62,10 @@ fn fallback_ids_are_not_used_by_database_entries() {
 fn almost_every_pattern_goes_through_the_literal_prefilter() {
     // Patterns without a literal run on every request; keep them rare so browsers stay cheap.
     let unfiltered = Detector::builtin().unfiltered_patterns();
-    assert!(unfiltered <= 10, "{unfiltered} patterns bypass the prefilter");
+    assert!(
+        unfiltered <= 10,
+        "{unfiltered} patterns bypass the prefilter"
+    );
 }
 
 #[test]

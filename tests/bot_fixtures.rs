@@ -22,17 +22,31 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     let text = include_str!("fixtures/bot_labels.toml");
-    toml::from_str::<Fixture>(text).expect("fixture parses").case
+    toml::from_str::<Fixture>(text)
+        .expect("fixture parses")
+        .case
 }
 
 #[test]
 fn fixture_case_names_are_unique_and_stepped_by_ten() {
     let mut seen = HashSet::new();
     for case in cases() {
-        assert!(seen.insert(case.name.clone()), "duplicate case name {}", case.name);
-        let number: u32 = case.name.strip_prefix("bot-").and_then(|n| n.parse().ok()).unwrap_or(1);
+        assert!(
+            seen.insert(case.name.clone()),
+            "duplicate case name {}",
+            case.name
+        );
+        let number: u32 = case
+            .name
+            .strip_prefix("bot-")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
         assert_eq!(number % 10, 0, "{} is not stepped by 10", case.name);
-        assert!(!case.source.trim().is_empty(), "{} has no source", case.name);
+        assert!(
+            !case.source.trim().is_empty(),
+            "{} has no source",
+            case.name
+        );
     }
 }
 
@@ -43,13 +57,19 @@ fn every_fixture_case_gets_its_labelled_verdict_and_ids() {
     for case in cases() {
         let got = detector.classify(&case.ua);
         if got.bot != case.bot || detector.is_bot(&case.ua) != case.bot {
-            failures.push(format!("{}: expected bot={} got {:?}", case.name, case.bot, got.ids));
+            failures.push(format!(
+                "{}: expected bot={} got {:?}",
+                case.name, case.bot, got.ids
+            ));
             continue;
         }
         if let Some(ids) = &case.ids {
             let got_ids: Vec<&str> = got.ids.iter().map(AsRef::as_ref).collect();
             if got_ids != ids.iter().map(String::as_str).collect::<Vec<_>>() {
-                failures.push(format!("{}: expected ids {ids:?}, got {got_ids:?}", case.name));
+                failures.push(format!(
+                    "{}: expected ids {ids:?}, got {got_ids:?}",
+                    case.name
+                ));
             }
         }
     }

@@ -15,7 +15,7 @@ const MONPERRUS: &str = include_str!("../../data/bots/monperrus.jsonl");
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
-    /// Stable SCREAMING_SNAKE identifier, used in allow and deny lists.
+    /// Stable `SCREAMING_SNAKE` identifier, used in allow and deny lists.
     pub id: String,
     /// Category name as in [`Category::as_str`].
     pub category: String,

@@ -20,8 +20,10 @@ pub const UNKNOWN_BOT: &str = "UNKNOWN_BOT";
 pub const UNKNOWN_HTTP_CLIENT: &str = "UNKNOWN_HTTP_CLIENT";
 
 /// The fallback ids and their categories, registered in every detector.
-pub const IDS: [(&str, Category); 2] =
-    [(UNKNOWN_BOT, Category::Unknown), (UNKNOWN_HTTP_CLIENT, Category::HttpLibrary)];
+pub const IDS: [(&str, Category); 2] = [
+    (UNKNOWN_BOT, Category::Unknown),
+    (UNKNOWN_HTTP_CLIENT, Category::HttpLibrary),
+];
 
 /// Index of the bot-word signal in [`SIGNALS`]: it alone can be vetoed by a device name.
 const BOT_WORD: usize = 0;
@@ -74,9 +76,17 @@ struct Rules {
 fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| {
-        let one = |p: &str| regex::RegexBuilder::new(p).case_insensitive(true).build().expect("static pattern");
+        let one = |p: &str| {
+            regex::RegexBuilder::new(p)
+                .case_insensitive(true)
+                .build()
+                .expect("static pattern")
+        };
         Rules {
-            signals: RegexSetBuilder::new(SIGNALS).case_insensitive(true).build().expect("static patterns"),
+            signals: RegexSetBuilder::new(SIGNALS)
+                .case_insensitive(true)
+                .build()
+                .expect("static patterns"),
             device_names: one(DEVICE_NAMES),
             browser_shape: one(BROWSER_SHAPE),
             product: one(PRODUCT),

@@ -64,7 +64,10 @@ pub(crate) struct Matcher {
 /// The literal tokens of a pattern, or `None` when it has no small set of long-enough ones.
 /// The second value says whether a literal hit already proves a match.
 fn literals(pattern: &str) -> Option<(Vec<Vec<u8>>, bool)> {
-    let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).ok()?;
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
     let no_assertions = hir.properties().look_set().is_empty();
     for (kind, is_prefix) in [(ExtractKind::Prefix, true), (ExtractKind::Suffix, false)] {
         let mut seq = Extractor::new().kind(kind).extract(&hir);
@@ -80,7 +83,10 @@ fn literals(pattern: &str) -> Option<(Vec<Vec<u8>>, bool)> {
         // regex, so such a hit must still be confirmed.
         let ascii = lits.iter().all(|l| l.as_bytes().is_ascii());
         let exact = is_prefix && no_assertions && ascii && seq.is_exact();
-        let mut out: Vec<Vec<u8>> = lits.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect();
+        let mut out: Vec<Vec<u8>> = lits
+            .iter()
+            .map(|l| l.as_bytes().to_ascii_lowercase())
+            .collect();
         out.sort();
         out.dedup();
         return Some((out, exact));
@@ -127,7 +133,13 @@ impl Matcher {
             .dfa_size_limit(REGEX_SIZE_LIMIT * 8)
             .build()
             .unwrap_or_else(|_| RegexSet::empty());
-        Self { prefilter, literal_owner, patterns, rest, rest_bots }
+        Self {
+            prefilter,
+            literal_owner,
+            patterns,
+            rest,
+            rest_bots,
+        }
     }
 
     /// How many patterns have no literal prefilter (reported by tests to keep it small).

@@ -44,11 +44,11 @@ pub const MAX_CUSTOM_PATTERN_LEN: usize = 1024;
 pub enum Category {
     /// Search engine indexers (Googlebot, Bingbot, ...).
     SearchEngine,
-    /// Crawlers collecting data for AI models or AI search indexes (GPTBot, ClaudeBot, CCBot, ...).
+    /// Crawlers collecting data for AI models or AI search indexes (`GPTBot`, `ClaudeBot`, `CCBot`, ...).
     AiCrawler,
     /// Fetches made on behalf of a user of an AI assistant (ChatGPT-User, Claude-User, ...).
     AiAssistant,
-    /// SEO and marketing crawlers (AhrefsBot, SemrushBot, ...).
+    /// SEO and marketing crawlers (`AhrefsBot`, `SemrushBot`, ...).
     Seo,
     /// Uptime monitors, site checkers and audits.
     Monitor,
@@ -66,7 +66,7 @@ pub enum Category {
     Advertising,
     /// HTTP client libraries and command-line tools (curl, python-requests, ...).
     HttpLibrary,
-    /// Headless and automated browsers (HeadlessChrome, Playwright, Selenium, ...).
+    /// Headless and automated browsers (`HeadlessChrome`, Playwright, Selenium, ...).
     Headless,
     /// Vulnerability and internet-wide scanners (sqlmap, Nuclei, zgrab, ...).
     Scanner,
@@ -161,7 +161,9 @@ pub struct Detector {
 
 impl std::fmt::Debug for Detector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Detector").field("bots", &self.bots.len()).finish_non_exhaustive()
+        f.debug_struct("Detector")
+            .field("bots", &self.bots.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -198,7 +200,7 @@ impl Detector {
     ///
     /// Errors name the offending entry: a pattern that does not compile or is too large gives
     /// [`ConfigErrorKind::Pattern`] at `custom[i].pattern`; an id that is empty, not
-    /// SCREAMING_SNAKE, or already taken gives [`ConfigErrorKind::Unknown`] at `custom[i].id`.
+    /// `SCREAMING_SNAKE`, or already taken gives [`ConfigErrorKind::Unknown`] at `custom[i].id`.
     pub fn with_custom(custom: Vec<CustomBot>) -> Result<Detector, ConfigError> {
         if custom.len() > MAX_CUSTOM {
             return Err(ConfigError::new(
@@ -212,7 +214,10 @@ impl Detector {
         let mut seen: Vec<&str> = Vec::new();
         for (i, bot) in custom.iter().enumerate() {
             let valid_id = !bot.id.is_empty()
-                && bot.id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                && bot
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
                 && !bot.id.as_bytes()[0].is_ascii_digit();
             if !valid_id {
                 return Err(ConfigError::new(
@@ -245,9 +250,17 @@ impl Detector {
                     regex::Error::CompiledTooBig(limit) => {
                         format!("a pattern that compiles to at most {limit} bytes")
                     }
-                    other => format!("a valid regex ({})", other.to_string().lines().last().unwrap_or("")),
+                    other => format!(
+                        "a valid regex ({})",
+                        other.to_string().lines().last().unwrap_or("")
+                    ),
                 };
-                return Err(ConfigError::new(ConfigErrorKind::Pattern, path, format!("{:?}", bot.pattern), why));
+                return Err(ConfigError::new(
+                    ConfigErrorKind::Pattern,
+                    path,
+                    format!("{:?}", bot.pattern),
+                    why,
+                ));
             }
         }
         let records = records().unwrap_or_default();
@@ -277,7 +290,11 @@ impl Detector {
         for (id, category) in generic::IDS {
             add(id, category, &mut bots);
         }
-        Detector { matcher: matcher::Matcher::new(items), bots, by_id }
+        Detector {
+            matcher: matcher::Matcher::new(items),
+            bots,
+            by_id,
+        }
     }
 
     /// Whether `ua` is a bot: a known one, or a client that does not look like a browser.
@@ -310,7 +327,7 @@ impl Detector {
 
     fn push(&self, out: &mut Classification, index: usize) {
         let bot = &self.bots[index];
-        if !out.ids.iter().any(|id| *id == bot.id) {
+        if !out.ids.contains(&bot.id) {
             out.ids.push(bot.id.clone());
         }
         if !out.categories.contains(&bot.category) {

@@ -94,7 +94,11 @@ impl BotRule {
     }
 
     /// As [`BotRule::from_value`], checking ids against `detector` (which may hold custom bots).
-    pub fn from_value_with(v: &Value, path: &str, detector: &Detector) -> Result<BotRule, ConfigError> {
+    pub fn from_value_with(
+        v: &Value,
+        path: &str,
+        detector: &Detector,
+    ) -> Result<BotRule, ConfigError> {
         let obj = Obj::new(v, path)?;
         obj.only(&["allow", "deny", "emptyUserAgent", "mode", "type"])?;
         let allow = obj.str_list("allow", MAX_LIST_LEN)?;
@@ -130,7 +134,11 @@ impl BotRule {
             Some("HUMAN") => EmptyUaPolicy::Human,
             _ => EmptyUaPolicy::Bot,
         };
-        Ok(BotRule { allow, deny, empty_ua })
+        Ok(BotRule {
+            allow,
+            deny,
+            empty_ua,
+        })
     }
 
     /// Classifies `ua` and applies the lists. `None` means the request had no `User-Agent`.
@@ -156,6 +164,9 @@ impl BotRule {
         } else {
             classification.ids.iter().any(|id| listed(&self.deny, id))
         };
-        BotVerdict { denied, classification }
+        BotVerdict {
+            denied,
+            classification,
+        }
     }
 }
