@@ -9,7 +9,7 @@
 
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::{Category, MAX_UA_LEN};
 
@@ -28,17 +28,16 @@ pub const IDS: [(&str, Category); 2] = [
 /// Index of the bot-word signal in [`SIGNALS`]: it alone can be vetoed by a device name.
 const BOT_WORD: usize = 0;
 
-/// Signals that a UA was written by a program. Case-insensitive, ASCII classes only so that the
-/// lazy DFA handles every input.
+/// Signals that a UA was written by a program (case-insensitive, ASCII).
 const SIGNALS: [&str; 8] = [
     // A word that calls the client a robot, as a whole token or a token suffix (`FooBot/1.0`,
     // `my-crawler`). Letters on both sides are not a token edge, so `Botbox` or `Robotic` alone
     // do not count; `(?-i:[a-z]Agent)` keeps `GomezAgent` while skipping `MagentaTV`.
     r"(?:^|[^a-z])[a-z]*(?:bot|crawler|crawl|spider|scraper|scrape|checker|monitor|monitoring|lookup|scorer|verifier|validator|fetcher|indexer|scanner|(?-i:[a-z]Agent))(?:[^a-z]|$)",
     // A contact address: browsers never put a URL or mail address in their UA.
-    r"(?:https?://|(?-u:\b)www\.[a-z0-9-]+\.[a-z]|[a-z0-9._-]+@[a-z0-9-]+\.[a-z]{2,})",
+    r"(?:https?://|\bwww\.[a-z0-9-]+\.[a-z]|[a-z0-9._-]+@[a-z0-9-]+\.[a-z]{2,})",
     // Markup, script or injection text: a scanner probing the header, never a browser.
-    r"(?:<(?:/?(?:script|img|svg|a|li|ul|div|meta|title|style|h[1-6]|iframe|body|html|input|code|hr|i|b|p|span|form|link|table|td|tr|br)(?-u:\b)|!|\?)|&lt;|&gt;|&quot;|&#0?39;|javascript:|\$\{|(?-u:\b)select(?-u:\b).*(?-u:\b)from(?-u:\b)|(?-u:\b)union(?-u:\b).*(?-u:\b)select(?-u:\b))",
+    r"(?:<(?:/?(?:script|img|svg|a|li|ul|div|meta|title|style|h[1-6]|iframe|body|html|input|code|hr|i|b|p|span|form|link|table|td|tr|br)\b|!|\?)|&lt;|&gt;|&quot;|&#0?39;|javascript:|\$\{|\bselect\b.*\bfrom\b|\bunion\b.*\bselect\b)",
     // `Mozilla/5.0 Name/1.0` or `Mozilla/5.0 (Name/1.0)`: the prefix with one product and no platform.
     r"^mozilla/[0-9.]+ (?:[a-z][0-9a-z_.-]*(?:/[0-9a-z_.-]+)?|\((?:compatible; ?)?[a-z][0-9a-z_.-]*/[0-9a-z_.-]+;?\))$",
     // Something written inside the engine comment: `(KHTML, like Gecko; Google-Assess)`.
@@ -56,12 +55,12 @@ const SIGNALS: [&str; 8] = [
 /// Phone and tablet model names containing a bot word as a token (`CUBOT X30`, `M bot 51`,
 /// `IDbot553`, `XBot_Senior`, `Spider 8`), and app names ending in one (`CamScanner`). They
 /// veto the bot-word signal only.
-const DEVICE_NAMES: &str = r"(?:cubot|camscanner|bot[0-9]{3}|(?:;\s*|(?-u:\b))(?:[a-z]{1,2} ?bot(?: tab)?[ _][0-9]|[a-z]bot[ _](?:junior|senior)|power bot|spider [0-9]|[mc]_?bot_tab))";
+const DEVICE_NAMES: &str = r"(?:cubot|camscanner|bot[0-9]{3}|(?:;\s*|\b)(?:[a-z]{1,2} ?bot(?: tab)?[ _][0-9]|[a-z]bot[ _](?:junior|senior)|power bot|spider [0-9]|[mc]_?bot_tab))";
 
 /// Tokens that every browser family carries somewhere: the `Mozilla` prefix (also misspelt),
 /// an engine, a feature-phone or TV browser marker, a text browser, an app webview marker, or
 /// a platform comment with several fields. A UA with none of them is not a browser.
-const BROWSER_SHAPE: &str = r"(?:m[o0]z+il+a|mozac|(?:applewebkit|presto|gecko|trident|dalvik|khtml)(?-u:\b)|ucweb|ucbrowser|(?-u:\b)juc(?-u:\b)|opera|midp|cldc|up\.browser|(?-u:\b)wap|obigo|(?-u:\b)maui|(?-u:\b)mre/|netfront|dorado|browser|cfnetwork/.*darwin|appletv|safari/|windows phone|windows nt|windows ce|blackberry|docomo|kddi|hbbtv|smart-?tv|roku|playstation|nintendo|(?-u:\b)xbox|symbian|series ?60|(?-u:\b)brew(?-u:\b)|lynx|(?-u:\b)links(?-u:\b)|elinks|dillo|netsurf|ibrowse|aweb|voyager|mosaic|(?-u:\b)opr/|(?-u:\b)omi/|\[fban/|fbav/|quicktime|palmscape|xiino|teleca|player|microsoft office|outlook|pinterest/|gog galaxy|sonos|(?-u:\b)ios/|iphone|ipad|ipod|build/|android/|linux; ?u; ?android|cronet|\([^()]*;[^()]*;[^()]*;[^()]*\))";
+const BROWSER_SHAPE: &str = r"(?:m[o0]z+il+a|mozac|(?:applewebkit|presto|gecko|trident|dalvik|khtml)\b|ucweb|ucbrowser|\bjuc\b|opera|midp|cldc|up\.browser|\bwap|obigo|\bmaui|\bmre/|netfront|dorado|browser|cfnetwork/.*darwin|appletv|safari/|windows phone|windows nt|windows ce|blackberry|docomo|kddi|hbbtv|smart-?tv|roku|playstation|nintendo|\bxbox|symbian|series ?60|\bbrew\b|lynx|\blinks\b|elinks|dillo|netsurf|ibrowse|aweb|voyager|mosaic|\bopr/|\bomi/|\[fban/|fbav/|quicktime|palmscape|xiino|teleca|player|microsoft office|outlook|pinterest/|gog galaxy|sonos|\bios/|iphone|ipad|ipod|build/|android/|linux; ?u; ?android|cronet|\([^()]*;[^()]*;[^()]*;[^()]*\))";
 
 /// A program's `name/version` at the start of the UA.
 const PRODUCT: &str = r"^[a-z][0-9a-z_.+-]*/[0-9]";
@@ -76,14 +75,18 @@ struct Rules {
 fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| {
+        // Byte-oriented and ASCII-only: the rules only look at ASCII tokens, and without Unicode
+        // classes the lazy DFA stays small enough to answer a browser UA in one cached pass.
         let one = |p: &str| {
-            regex::RegexBuilder::new(p)
+            RegexBuilder::new(p)
+                .unicode(false)
                 .case_insensitive(true)
                 .build()
                 .expect("static pattern")
         };
         Rules {
             signals: RegexSetBuilder::new(SIGNALS)
+                .unicode(false)
                 .case_insensitive(true)
                 .build()
                 .expect("static patterns"),
@@ -107,17 +110,17 @@ pub fn classify(ua: &str, full_len: usize) -> Option<&'static str> {
         return Some(UNKNOWN_BOT);
     }
     let rules = rules();
-    let signals = rules.signals.matches(ua);
+    let signals = rules.signals.matches(ua.as_bytes());
     if signals.matched_any() {
         let only_word = signals.iter().all(|i| i == BOT_WORD);
-        if !only_word || !rules.device_names.is_match(ua) {
+        if !only_word || !rules.device_names.is_match(ua.as_bytes()) {
             return Some(UNKNOWN_BOT);
         }
     }
-    if rules.browser_shape.is_match(ua) {
+    if rules.browser_shape.is_match(ua.as_bytes()) {
         return None;
     }
-    if rules.product.is_match(trimmed) {
+    if rules.product.is_match(trimmed.as_bytes()) {
         Some(UNKNOWN_HTTP_CLIENT)
     } else {
         Some(UNKNOWN_BOT)

@@ -12,6 +12,13 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 /// Literals shorter than this would fire on too many browser UAs to be a useful prefilter.
 const MIN_LITERAL_LEN: usize = 3;
+/// Literals are cut to this many bytes for the automaton, which keeps it small enough to stay in
+/// cache (a DFA over 3,000 full literals costs a cache miss per byte); a hit is then confirmed by
+/// comparing the whole literal at that position.
+const KEY_LEN: usize = 8;
+/// Text that every browser UA is made of. A literal whose cut key occurs in it keeps its full
+/// length, so that a browser UA never produces a candidate just for containing `mozilla/`.
+const BROWSER_TEXT: &str = "mozilla/5.0 (windows nt 10.0; win64; x64) applewebkit/537.36 (khtml, like gecko) chrome/126.0.0.0 safari/537.36 edg/126.0 (macintosh; intel mac os x 10_15_7) version/17.5 mobile/15e148 (iphone; cpu iphone os 17_5 like mac os x) (linux; android 14; sm-s918b build/up1a) (x11; ubuntu; linux x86_64; rv:128.0) gecko/20100101 firefox/128.0 (ipad; cpu os 17_5 like mac os x) crios/126.0 samsungbrowser/25.0 opr/110.0 yabrowser/24.4 (compatible; msie 9.0; trident/5.0) wv) version/4.0 [fban/fbios;fbav/ instagram 333.0 android (31/12; 480dpi";
 /// A pattern whose literal set is larger than this is matched by the fallback regex set instead.
 const MAX_LITERALS_PER_PATTERN: usize = 32;
 /// Compiled-size cap of one regex. Builtin patterns are small; user patterns are checked against
@@ -41,6 +48,10 @@ impl Pattern {
     }
 }
 
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
 /// Compiles one pattern with the options every pattern gets.
 pub(crate) fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
@@ -53,8 +64,9 @@ pub(crate) fn compile(pattern: &str) -> Result<Regex, regex::Error> {
 /// All patterns of a detector, compiled.
 pub(crate) struct Matcher {
     prefilter: AhoCorasick,
-    /// Aho-Corasick pattern id -> index into `patterns`.
-    literal_owner: Vec<u32>,
+    /// Aho-Corasick pattern id -> the literals starting with that key: (index into `patterns`,
+    /// whole literal in lower case).
+    literal_owner: Vec<Vec<(u32, Box<[u8]>)>>,
     patterns: Vec<Pattern>,
     /// Patterns without a usable literal; checked on every UA, so kept few.
     rest: RegexSet,
@@ -98,8 +110,10 @@ impl Matcher {
     /// Builds the matcher from `(bot index, pattern)` pairs. Every pattern must already have been
     /// checked to compile (builtin data by a test, user patterns at construction).
     pub(crate) fn new<'a>(items: impl IntoIterator<Item = (u32, &'a str)>) -> Self {
-        let mut lits: Vec<Vec<u8>> = Vec::new();
-        let mut literal_owner = Vec::new();
+        let mut keys: Vec<Vec<u8>> = Vec::new();
+        let mut key_index: std::collections::HashMap<Vec<u8>, usize> =
+            std::collections::HashMap::new();
+        let mut literal_owner: Vec<Vec<(u32, Box<[u8]>)>> = Vec::new();
         let mut patterns = Vec::new();
         let mut rest_sources = Vec::new();
         let mut rest_bots = Vec::new();
@@ -107,8 +121,19 @@ impl Matcher {
             if let Some((found, exact)) = literals(source) {
                 let index = patterns.len() as u32;
                 for lit in found {
-                    lits.push(lit);
-                    literal_owner.push(index);
+                    let key = if lit.len() > KEY_LEN
+                        && !contains(BROWSER_TEXT.as_bytes(), &lit[..KEY_LEN])
+                    {
+                        lit[..KEY_LEN].to_vec()
+                    } else {
+                        lit.clone()
+                    };
+                    let slot = *key_index.entry(key.clone()).or_insert_with(|| {
+                        keys.push(key);
+                        literal_owner.push(Vec::new());
+                        literal_owner.len() - 1
+                    });
+                    literal_owner[slot].push((index, lit.into_boxed_slice()));
                 }
                 patterns.push(Pattern {
                     bot,
@@ -125,7 +150,7 @@ impl Matcher {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
-            .build(&lits)
+            .build(&keys)
             .expect("literal sets are small enough for a DFA");
         let rest = RegexSetBuilder::new(&rest_sources)
             .case_insensitive(true)
@@ -147,24 +172,46 @@ impl Matcher {
         self.rest_bots.len()
     }
 
-    /// Whether any pattern matches; stops at the first.
-    pub(crate) fn any(&self, ua: &str) -> bool {
+    /// Calls `visit` once per pattern whose whole literal occurs in `ua`, until it returns false.
+    fn candidates_each(&self, ua: &str, mut visit: impl FnMut(&Pattern) -> bool) {
+        // Patterns already visited, so that one with several literal hits runs its regex once.
+        // A UA rarely has more than a handful; past the inline capacity we just re-check.
         let mut tried = [u32::MAX; 16];
         let mut n_tried = 0;
+        let bytes = ua.as_bytes();
         for hit in self.prefilter.find_overlapping_iter(ua) {
-            let index = self.literal_owner[hit.pattern().as_usize()];
-            if tried[..n_tried].contains(&index) {
-                continue;
-            }
-            if n_tried < tried.len() {
-                tried[n_tried] = index;
-                n_tried += 1;
-            }
-            if self.patterns[index as usize].is_match(ua) {
-                return true;
+            let rest = &bytes[hit.start()..];
+            for (index, literal) in &self.literal_owner[hit.pattern().as_usize()] {
+                if rest.len() < literal.len()
+                    || !rest[..literal.len()].eq_ignore_ascii_case(literal)
+                {
+                    continue;
+                }
+                if tried[..n_tried].contains(index) {
+                    continue;
+                }
+                if n_tried < tried.len() {
+                    tried[n_tried] = *index;
+                    n_tried += 1;
+                }
+                if !visit(&self.patterns[*index as usize]) {
+                    return;
+                }
             }
         }
-        !self.rest_bots.is_empty() && self.rest.is_match(ua)
+    }
+
+    /// Whether any pattern matches; stops at the first.
+    pub(crate) fn any(&self, ua: &str) -> bool {
+        if !self.prefilter.is_match(ua) {
+            return !self.rest_bots.is_empty() && self.rest.is_match(ua);
+        }
+        let mut found = false;
+        self.candidates_each(ua, |pattern| {
+            found = pattern.is_match(ua);
+            !found
+        });
+        found || (!self.rest_bots.is_empty() && self.rest.is_match(ua))
     }
 
     /// Calls `found` with the bot index of every matching pattern, in pattern order of discovery,
@@ -172,25 +219,17 @@ impl Matcher {
     pub(crate) fn each(&self, ua: &str, mut found: impl FnMut(u32) -> bool) -> bool {
         // Candidates already tried, so that a pattern with many literal hits runs its regex once.
         // A UA rarely has more than a handful; past the inline capacity we just re-check.
-        let mut tried = [u32::MAX; 16];
-        let mut n_tried = 0;
         let mut any = false;
-        for hit in self.prefilter.find_overlapping_iter(ua) {
-            let index = self.literal_owner[hit.pattern().as_usize()];
-            if tried[..n_tried].contains(&index) {
-                continue;
-            }
-            if n_tried < tried.len() {
-                tried[n_tried] = index;
-                n_tried += 1;
-            }
-            let pattern = &self.patterns[index as usize];
+        let mut stopped = false;
+        self.candidates_each(ua, |pattern| {
             if pattern.is_match(ua) {
                 any = true;
-                if !found(pattern.bot) {
-                    return true;
-                }
+                stopped = !found(pattern.bot);
             }
+            !stopped
+        });
+        if stopped {
+            return true;
         }
         if self.rest_bots.is_empty() {
             return any;

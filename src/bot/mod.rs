@@ -17,6 +17,7 @@ mod db;
 mod generic;
 mod matcher;
 mod rule;
+pub mod verify;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
