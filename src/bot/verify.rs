@@ -1,6 +1,6 @@
 //! Checking that a request claiming to be a known crawler comes from that crawler's network.
 //!
-//! Several operators (Google, Bing, Apple, OpenAI) publish the address blocks their crawlers use.
+//! Several operators (Google, Bing, Apple, the maker of `GPTBot`) publish the address blocks their crawlers use.
 //! A UA naming such a crawler from an address outside its blocks is spoofed. The blocks ship in
 //! `data/bots/ranges/builtin.txt` and can be replaced at run time from a file, since operators
 //! change them. Reverse-DNS confirmation is not implemented: it needs an async resolver, and the
@@ -134,7 +134,7 @@ impl Ranges {
     }
 
     /// Reads an operator's JSON list (`{"prefixes": [{"ipv4Prefix": "..."}, {"ipv6Prefix": "..."}]}`,
-    /// the format of Google's, Bing's and OpenAI's files) as the ranges of `bot_id`.
+    /// the format of the Google, Bing and `GPTBot` files) as the ranges of `bot_id`.
     pub fn from_vendor_json(bot_id: &str, text: &str, origin: &str) -> Result<Ranges, ConfigError> {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
             ConfigError::new(
