@@ -1,6 +1,7 @@
 //! palisade: in-process request protection for Node.js servers.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod bot;
 pub mod config;
 pub mod engine;
 pub mod ip;

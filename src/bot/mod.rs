@@ -1,0 +1,369 @@
+//! Bot detection from the `User-Agent` header.
+//!
+//! A [`Detector`] holds a database of named bots (about 1,500 entries, each with a stable id such
+//! as `GOOGLE_CRAWLER` and a [`Category`]) compiled into one multi-pattern matcher, plus a
+//! fallback that recognises clients which name no known bot but do not look like a browser
+//! (`somebot/1.0`, `libfoo/2.3`, an empty header). [`BotRule`] turns a classification into an
+//! allow/deny verdict the way a rule configuration asks for.
+//!
+//! # Untrusted input
+//! The UA is attacker-controlled. Only its first [`MAX_UA_LEN`] bytes are inspected (cut back to
+//! a character boundary); every pattern is matched with the `regex` crate or Aho-Corasick, both
+//! linear in the input, so the time per UA is bounded by a constant whatever is sent. Request
+//! data never produces an error: every string, including empty ones and ones full of control
+//! characters, gets a verdict. User-supplied patterns are size-limited when the detector is built.
+
+mod db;
+mod generic;
+mod matcher;
+mod rule;
+pub mod verify;
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use crate::config::{ConfigError, ConfigErrorKind};
+
+pub use db::{records, Record};
+pub use rule::{BotRule, BotVerdict, EmptyUaPolicy, Entry};
+
+/// How many leading bytes of a User-Agent are inspected.
+///
+/// Real browser UAs stay under 500 bytes even with in-app tokens appended, and every bot token
+/// in the database sits well inside the first kilobyte. Capping keeps the cost per request
+/// constant: a 100 KB header costs the same as a 1 KB one. A longer UA is also classified by the
+/// fallback as not a browser, so padding a bot token past the cap does not hide it as human.
+pub const MAX_UA_LEN: usize = 1024;
+
+/// The most custom patterns a detector accepts.
+pub const MAX_CUSTOM: usize = 1000;
+/// The longest custom pattern accepted, in bytes.
+pub const MAX_CUSTOM_PATTERN_LEN: usize = 1024;
+
+/// What kind of client a bot is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    /// Search engine indexers (Googlebot, Bingbot, ...).
+    SearchEngine,
+    /// Crawlers collecting data for AI models or AI search indexes (`GPTBot`, `ClaudeBot`, `CCBot`, ...).
+    AiCrawler,
+    /// Fetches made on behalf of a user of an AI assistant (ChatGPT-User, Claude-User, ...).
+    AiAssistant,
+    /// SEO and marketing crawlers (`AhrefsBot`, `SemrushBot`, ...).
+    Seo,
+    /// Uptime monitors, site checkers and audits.
+    Monitor,
+    /// Link preview fetchers of chat apps (Slackbot, Discordbot, ...).
+    Preview,
+    /// Social networks fetching shared pages (facebookexternalhit, Twitterbot, ...).
+    Social,
+    /// Feed readers and aggregators.
+    Feed,
+    /// Web archives.
+    Archive,
+    /// Research crawlers.
+    Academic,
+    /// Ad verification and ad network crawlers.
+    Advertising,
+    /// HTTP client libraries and command-line tools (curl, python-requests, ...).
+    HttpLibrary,
+    /// Headless and automated browsers (`HeadlessChrome`, Playwright, Selenium, ...).
+    Headless,
+    /// Vulnerability and internet-wide scanners (sqlmap, Nuclei, zgrab, ...).
+    Scanner,
+    /// A client recognised as a bot by shape only.
+    Unknown,
+}
+
+impl Category {
+    /// Every category, in declaration order.
+    pub const ALL: [Category; 15] = [
+        Category::SearchEngine,
+        Category::AiCrawler,
+        Category::AiAssistant,
+        Category::Seo,
+        Category::Monitor,
+        Category::Preview,
+        Category::Social,
+        Category::Feed,
+        Category::Archive,
+        Category::Academic,
+        Category::Advertising,
+        Category::HttpLibrary,
+        Category::Headless,
+        Category::Scanner,
+        Category::Unknown,
+    ];
+
+    /// The name used in configuration and data files, e.g. `SEARCH_ENGINE`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::SearchEngine => "SEARCH_ENGINE",
+            Category::AiCrawler => "AI_CRAWLER",
+            Category::AiAssistant => "AI_ASSISTANT",
+            Category::Seo => "SEO",
+            Category::Monitor => "MONITOR",
+            Category::Preview => "PREVIEW",
+            Category::Social => "SOCIAL",
+            Category::Feed => "FEED",
+            Category::Archive => "ARCHIVE",
+            Category::Academic => "ACADEMIC",
+            Category::Advertising => "ADVERTISING",
+            Category::HttpLibrary => "HTTP_LIBRARY",
+            Category::Headless => "HEADLESS",
+            Category::Scanner => "SCANNER",
+            Category::Unknown => "UNKNOWN",
+        }
+    }
+
+    /// Parses a name written as by [`Category::as_str`] (exact, upper case).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// What a detector found in one UA.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Classification {
+    /// Whether the UA is a bot (known or by shape).
+    pub bot: bool,
+    /// Ids of the bots found, without duplicates, in database order of discovery.
+    pub ids: Vec<Arc<str>>,
+    /// Their categories, without duplicates, in the order of `ids`.
+    pub categories: Vec<Category>,
+}
+
+/// A bot added by the user on top of the builtin database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomBot {
+    /// Its id, used in allow and deny lists; may not reuse a builtin id.
+    pub id: String,
+    /// Its category.
+    pub category: Category,
+    /// A case-insensitive pattern in `regex` crate syntax.
+    pub pattern: String,
+}
+
+/// One bot known to a detector.
+#[derive(Debug)]
+struct Bot {
+    id: Arc<str>,
+    category: Category,
+}
+
+/// Classifies User-Agent strings. Build once per application and share.
+pub struct Detector {
+    bots: Vec<Bot>,
+    by_id: HashMap<Arc<str>, usize>,
+    matcher: matcher::Matcher,
+}
+
+impl std::fmt::Debug for Detector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Detector")
+            .field("bots", &self.bots.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Cuts a UA to at most [`MAX_UA_LEN`] bytes at a character boundary.
+#[must_use]
+pub fn inspected(ua: &str) -> &str {
+    if ua.len() <= MAX_UA_LEN {
+        return ua;
+    }
+    let mut end = MAX_UA_LEN;
+    while !ua.is_char_boundary(end) {
+        end -= 1;
+    }
+    &ua[..end]
+}
+
+impl Detector {
+    /// The detector over the builtin database, built on first use.
+    ///
+    /// # Panics
+    /// Only if the embedded data files are malformed, which the test suite rules out.
+    #[must_use]
+    pub fn builtin() -> &'static Detector {
+        static BUILTIN: OnceLock<Detector> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            let records = records().unwrap_or_else(|(file, line, msg)| {
+                panic!("embedded bot data {file}:{line} is malformed: {msg}")
+            });
+            Detector::from_parts(&records, &[])
+        })
+    }
+
+    /// The builtin database plus `custom` bots.
+    ///
+    /// Errors name the offending entry: a pattern that does not compile or is too large gives
+    /// [`ConfigErrorKind::Pattern`] at `custom[i].pattern`; an id that is empty, not
+    /// `SCREAMING_SNAKE`, or already taken gives [`ConfigErrorKind::Unknown`] at `custom[i].id`.
+    pub fn with_custom(custom: Vec<CustomBot>) -> Result<Detector, ConfigError> {
+        if custom.len() > MAX_CUSTOM {
+            return Err(ConfigError::new(
+                ConfigErrorKind::Range,
+                "custom",
+                format!("{} entries", custom.len()),
+                format!("at most {MAX_CUSTOM} entries"),
+            ));
+        }
+        let builtin = Detector::builtin();
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, bot) in custom.iter().enumerate() {
+            let valid_id = !bot.id.is_empty()
+                && bot
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                && !bot.id.as_bytes()[0].is_ascii_digit();
+            if !valid_id {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::Type,
+                    format!("custom[{i}].id"),
+                    format!("{:?}", bot.id),
+                    "an id of upper-case letters, digits and underscores, e.g. MY_CRAWLER",
+                ));
+            }
+            if builtin.is_known_id(&bot.id) || seen.contains(&bot.id.as_str()) {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::Unknown,
+                    format!("custom[{i}].id"),
+                    format!("{:?}", bot.id),
+                    "an id not already used by a builtin or another custom bot",
+                ));
+            }
+            seen.push(&bot.id);
+            let path = format!("custom[{i}].pattern");
+            if bot.pattern.len() > MAX_CUSTOM_PATTERN_LEN {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::Pattern,
+                    path,
+                    format!("{} bytes", bot.pattern.len()),
+                    format!("a pattern of at most {MAX_CUSTOM_PATTERN_LEN} bytes"),
+                ));
+            }
+            if let Err(e) = matcher::compile(&bot.pattern) {
+                let why = match e {
+                    regex::Error::CompiledTooBig(limit) => {
+                        format!("a pattern that compiles to at most {limit} bytes")
+                    }
+                    other => format!(
+                        "a valid regex ({})",
+                        other.to_string().lines().last().unwrap_or("")
+                    ),
+                };
+                return Err(ConfigError::new(
+                    ConfigErrorKind::Pattern,
+                    path,
+                    format!("{:?}", bot.pattern),
+                    why,
+                ));
+            }
+        }
+        let records = records().unwrap_or_default();
+        Ok(Detector::from_parts(&records, &custom))
+    }
+
+    fn from_parts(records: &[Record], custom: &[CustomBot]) -> Detector {
+        let mut bots = Vec::with_capacity(records.len() + custom.len() + 2);
+        let mut by_id = HashMap::with_capacity(bots.capacity());
+        let mut items: Vec<(u32, &str)> = Vec::new();
+        let mut add = |id: &str, category: Category, bots: &mut Vec<Bot>| -> u32 {
+            let id: Arc<str> = Arc::from(id);
+            let index = bots.len();
+            by_id.entry(id.clone()).or_insert(index);
+            bots.push(Bot { id, category });
+            index as u32
+        };
+        for record in records {
+            let category = record.category().unwrap_or(Category::Unknown);
+            let index = add(&record.id, category, &mut bots);
+            items.extend(record.patterns.iter().map(|p| (index, p.as_str())));
+        }
+        for bot in custom {
+            let index = add(&bot.id, bot.category, &mut bots);
+            items.push((index, bot.pattern.as_str()));
+        }
+        for (id, category) in generic::IDS {
+            add(id, category, &mut bots);
+        }
+        Detector {
+            matcher: matcher::Matcher::new(items),
+            bots,
+            by_id,
+        }
+    }
+
+    /// Whether `ua` is a bot: a known one, or a client that does not look like a browser.
+    #[must_use]
+    pub fn is_bot(&self, ua: &str) -> bool {
+        let len = ua.len();
+        let ua = inspected(ua);
+        self.matcher.any(ua) || generic::classify(ua, len).is_some()
+    }
+
+    /// Which bots `ua` names; falls back to a shape-based verdict when it names none.
+    #[must_use]
+    pub fn classify(&self, ua: &str) -> Classification {
+        let text = inspected(ua);
+        let mut out = Classification::default();
+        self.matcher.each(text, |index| {
+            self.push(&mut out, index as usize);
+            true
+        });
+        if out.ids.is_empty() {
+            if let Some(id) = generic::classify(text, ua.len()) {
+                if let Some(&index) = self.by_id.get(id) {
+                    self.push(&mut out, index);
+                }
+            }
+        }
+        out.bot = !out.ids.is_empty();
+        out
+    }
+
+    fn push(&self, out: &mut Classification, index: usize) {
+        let bot = &self.bots[index];
+        if !out.ids.contains(&bot.id) {
+            out.ids.push(bot.id.clone());
+        }
+        if !out.categories.contains(&bot.category) {
+            out.categories.push(bot.category);
+        }
+    }
+
+    /// Whether `id` names a bot of this detector (builtin, custom, or a fallback id such as
+    /// `UNKNOWN_BOT`). Used to validate allow and deny lists.
+    #[must_use]
+    pub fn is_known_id(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+
+    /// The category of a known id.
+    #[must_use]
+    pub fn category_of(&self, id: &str) -> Option<Category> {
+        self.by_id.get(id).map(|&i| self.bots[i].category)
+    }
+
+    /// How many bots this detector knows, fallback ids included.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.bots.len()
+    }
+
+    /// Whether the detector knows no bot (never true for a built detector).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.bots.is_empty()
+    }
+
+    /// How many patterns bypass the literal prefilter and run on every UA.
+    #[must_use]
+    pub fn unfiltered_patterns(&self) -> usize {
+        self.matcher.unfiltered()
+    }
+}
