@@ -70,8 +70,18 @@ export class Reason {
   /** The window or refill interval in seconds. */
   readonly window?: number;
   readonly message?: string;
+  /** Bot reasons: whether the User-Agent is a bot, which bots, their categories. */
+  readonly bot?: boolean;
+  readonly ids?: string[];
+  readonly categories?: string[];
+  /** Bot reasons: `VERIFIED`, `SPOOFED` or `UNVERIFIABLE` (see README, "Bots"). */
+  readonly verification?: string;
   constructor(r: ReasonObject) {
     this.type = r.type;
+    this.bot = r.bot;
+    this.ids = r.ids;
+    this.categories = r.categories;
+    this.verification = r.verification;
     this.max = r.max;
     this.remaining = r.remaining;
     this.reset = r.reset;
@@ -86,6 +96,17 @@ export class Reason {
   }
   isError(): boolean {
     return this.type === 'ERROR';
+  }
+  isBot(): boolean {
+    return this.type === 'BOT';
+  }
+  /** A claimed crawler whose address is inside its operator's published ranges. */
+  isVerified(): boolean {
+    return this.verification === 'VERIFIED';
+  }
+  /** A claimed crawler whose address is outside its operator's published ranges. */
+  isSpoofed(): boolean {
+    return this.verification === 'SPOOFED';
   }
 }
 
@@ -255,6 +276,32 @@ export class Palisade {
   withRule(rule: Rule | Rule[]): Palisade {
     return new Palisade({ ...this.#options, rules: [...this.#options.rules, rule] });
   }
+}
+
+/** Bot entries: ids such as `GOOGLE_CRAWLER`, or categories such as `CATEGORY:AI_CRAWLER`. */
+export interface DetectBotOptions {
+  mode?: Mode;
+  /** Every detected bot not listed here is denied. Give `allow` or `deny`, not both. */
+  allow?: string[];
+  /** Only the bots listed here are denied. */
+  deny?: string[];
+  /** A missing or empty User-Agent counts as the bot `UNKNOWN_BOT` (`BOT`, default) or as a person. */
+  emptyUserAgent?: 'BOT' | 'HUMAN';
+}
+
+/** Bot detection on the User-Agent, with verification of claimed crawlers by published ranges. */
+export function detectBot(options: DetectBotOptions): Rule {
+  return rule({ ...options, type: 'BOT' }, 'detectBot');
+}
+
+/** Whether a User-Agent is a bot. Never throws: anything but a string counts as an empty UA. */
+export function isBot(userAgent: string): boolean {
+  return native.isBot(userAgent);
+}
+
+/** Which bots a User-Agent names, and their categories (`SEARCH_ENGINE`, `AI_CRAWLER`, ...). */
+export function classifyBot(userAgent: string): { bot: boolean; ids: string[]; categories: string[] } {
+  return native.classifyBot(userAgent);
 }
 
 /** Builds a rule set. Bad options throw a `PalisadeError` with a stable `code`. */

@@ -301,14 +301,26 @@ impl Detector {
     /// Whether `ua` is a bot: a known one, or a client that does not look like a browser.
     #[must_use]
     pub fn is_bot(&self, ua: &str) -> bool {
-        let len = ua.len();
+        self.is_bot_len(ua, ua.len())
+    }
+
+    /// As [`Detector::is_bot`], for a caller that read only the first bytes of a longer UA:
+    /// `full_len` is the length of the whole UA in bytes.
+    #[must_use]
+    pub fn is_bot_len(&self, ua: &str, full_len: usize) -> bool {
         let ua = inspected(ua);
-        self.matcher.any(ua) || generic::classify(ua, len).is_some()
+        self.matcher.any(ua) || generic::classify(ua, full_len.max(ua.len())).is_some()
     }
 
     /// Which bots `ua` names; falls back to a shape-based verdict when it names none.
     #[must_use]
     pub fn classify(&self, ua: &str) -> Classification {
+        self.classify_len(ua, ua.len())
+    }
+
+    /// As [`Detector::classify`], for a caller that read only the first bytes of a longer UA.
+    #[must_use]
+    pub fn classify_len(&self, ua: &str, full_len: usize) -> Classification {
         let text = inspected(ua);
         let mut out = Classification::default();
         self.matcher.each(text, |index| {
@@ -316,7 +328,7 @@ impl Detector {
             true
         });
         if out.ids.is_empty() {
-            if let Some(id) = generic::classify(text, ua.len()) {
+            if let Some(id) = generic::classify(text, full_len.max(ua.len())) {
                 if let Some(&index) = self.by_id.get(id) {
                     self.push(&mut out, index);
                 }

@@ -46,6 +46,18 @@ pub enum Reason {
     },
     /// No client address could be found and the policy is to deny.
     UnknownClient,
+    /// Bot detection.
+    Bot {
+        /// Whether the User-Agent is a bot (known or by shape).
+        bot: bool,
+        /// Ids of the bots found.
+        ids: Vec<String>,
+        /// Their categories (`SEARCH_ENGINE`, ...).
+        categories: Vec<&'static str>,
+        /// `VERIFIED`, `SPOOFED` (claims a crawler whose published ranges exclude the client) or
+        /// `UNVERIFIABLE`.
+        verification: &'static str,
+    },
     /// An internal fault or a misuse detected at request time.
     Error {
         /// What went wrong.
@@ -61,6 +73,7 @@ impl Reason {
             Self::None => "NONE",
             Self::RateLimit { .. } => "RATE_LIMIT",
             Self::UnknownClient => "UNKNOWN_CLIENT",
+            Self::Bot { .. } => "BOT",
             Self::Error { .. } => "ERROR",
         }
     }

@@ -25,6 +25,8 @@ pub const MAX_RULES: usize = 64;
 pub enum RuleKind {
     /// A rate limit.
     RateLimit(RateLimit),
+    /// Bot detection on the User-Agent, with verification of claimed crawlers.
+    Bot(crate::bot::BotRule),
 }
 
 /// A rule with its mode.
@@ -40,7 +42,8 @@ impl Rule {
     pub fn from_value(v: &serde_json::Value, path: &str) -> Result<Self, ConfigError> {
         let o = Obj::new(v, path)?;
         let mode = Mode::from_options(&o)?;
-        let kind = match o.choice("type", &["RATE_LIMIT"])? {
+        let kind = match o.choice("type", &["RATE_LIMIT", "BOT"])? {
+            Some("BOT") => RuleKind::Bot(crate::bot::BotRule::from_value(v, path)?),
             Some(_) => RuleKind::RateLimit(RateLimit::from_options(&o)?),
             None => {
                 return Err(ConfigError::new(
@@ -57,6 +60,7 @@ impl Rule {
     fn kind_name(&self) -> &'static str {
         match self.kind {
             RuleKind::RateLimit(_) => "RATE_LIMIT",
+            RuleKind::Bot(_) => "BOT",
         }
     }
 }
@@ -155,6 +159,10 @@ impl Engine {
             } else {
                 match &rule.kind {
                     RuleKind::RateLimit(rl) => self.rate_limit(rl, req, props, client, now, state),
+                    RuleKind::Bot(rule) => {
+                        let (c, r) = bot_check(rule, req, client);
+                        (c, r, state)
+                    }
                 }
             };
             if conclusion == Conclusion::Deny && state == RuleState::Run {
@@ -237,6 +245,40 @@ impl Engine {
         };
         (conclusion, rate_reason(&outcome), state)
     }
+}
+
+/// Runs a bot rule: classify the UA, apply the lists, and check a claimed crawler's address
+/// against its published ranges. A client that claims a verifiable crawler from outside its ranges
+/// is denied whatever the lists say: it is lying about who it is.
+fn bot_check(rule: &crate::bot::BotRule, req: &Request, client: ClientIp) -> (Conclusion, Reason) {
+    use crate::bot::{verify::Ranges, verify::Verification, Detector};
+    let verdict = rule.evaluate(Detector::builtin(), req.header("user-agent"));
+    let verification = match client {
+        ClientIp::Known { ip, .. } if verdict.classification.bot => {
+            Ranges::builtin().verify(&verdict.classification, ip)
+        }
+        _ => Verification::Unverifiable,
+    };
+    let denied = verdict.denied || verification == Verification::Spoofed;
+    let c = verdict.classification;
+    let reason = Reason::Bot {
+        bot: c.bot,
+        ids: c.ids.iter().map(ToString::to_string).collect(),
+        categories: c.categories.iter().map(|k| k.as_str()).collect(),
+        verification: match verification {
+            Verification::Verified => "VERIFIED",
+            Verification::Spoofed => "SPOOFED",
+            Verification::Unverifiable => "UNVERIFIABLE",
+        },
+    };
+    (
+        if denied {
+            Conclusion::Deny
+        } else {
+            Conclusion::Allow
+        },
+        reason,
+    )
 }
 
 /// Seconds for headers: rounded up, so a client that waits that long is never early.

@@ -95,6 +95,10 @@ pub struct ReasonObject {
     /// Seconds.
     pub window: Option<f64>,
     pub message: Option<String>,
+    pub bot: Option<bool>,
+    pub ids: Option<Vec<String>>,
+    pub categories: Option<Vec<String>>,
+    pub verification: Option<String>,
 }
 
 #[napi(object)]
@@ -131,6 +135,10 @@ fn reason_object(r: &Reason) -> ReasonObject {
         reset: None,
         window: None,
         message: None,
+        bot: None,
+        ids: None,
+        categories: None,
+        verification: None,
     };
     match r {
         Reason::RateLimit {
@@ -145,6 +153,17 @@ fn reason_object(r: &Reason) -> ReasonObject {
             o.window = Some(*window_secs as f64);
         }
         Reason::Error { message } => o.message = Some(message.clone()),
+        Reason::Bot {
+            bot,
+            ids,
+            categories,
+            verification,
+        } => {
+            o.bot = Some(*bot);
+            o.ids = Some(ids.clone());
+            o.categories = Some(categories.iter().map(|c| (*c).to_owned()).collect());
+            o.verification = Some((*verification).to_owned());
+        }
         Reason::None | Reason::UnknownClient => {}
     }
     o
@@ -328,6 +347,109 @@ impl FromNapiValue for ShortStr {
         out.long = Some(unsafe { String::from_napi_value(env, value) }?);
         Ok(out)
     }
+}
+
+/// A string argument of which only the first [`crate::bot::MAX_UA_LEN`] bytes matter (a User-Agent):
+/// read into a stack buffer, cut at a character boundary, with the full length kept because a huge
+/// UA is itself a signal.
+pub struct CappedStr {
+    buf: [u8; crate::bot::MAX_UA_LEN + 1],
+    len: usize,
+    full_len: usize,
+}
+
+impl CappedStr {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+impl TypeName for CappedStr {
+    fn type_name() -> &'static str {
+        "String"
+    }
+    fn value_type() -> ValueType {
+        ValueType::String
+    }
+}
+
+impl FromNapiValue for CappedStr {
+    unsafe fn from_napi_value(
+        env: napi::sys::napi_env,
+        value: napi::sys::napi_value,
+    ) -> Result<Self> {
+        let mut out = Self {
+            buf: [0; crate::bot::MAX_UA_LEN + 1],
+            len: 0,
+            full_len: 0,
+        };
+        let mut written = 0usize;
+        // SAFETY: as for `ShortStr`: N-API writes at most len - 1 bytes and a NUL, whole characters only.
+        let status = unsafe {
+            napi::sys::napi_get_value_string_utf8(
+                env,
+                value,
+                out.buf.as_mut_ptr().cast(),
+                out.buf.len(),
+                &raw mut written,
+            )
+        };
+        if status != napi::sys::Status::napi_ok {
+            // Not a string: an empty UA, which is a verdict of its own, never a throw.
+            return Ok(out);
+        }
+        out.len = written;
+        out.full_len = written;
+        if written + 4 >= out.buf.len() {
+            let mut total = 0usize;
+            // SAFETY: a null buffer asks only for the length.
+            let status = unsafe {
+                napi::sys::napi_get_value_string_utf8(
+                    env,
+                    value,
+                    std::ptr::null_mut(),
+                    0,
+                    &raw mut total,
+                )
+            };
+            if status == napi::sys::Status::napi_ok {
+                out.full_len = total;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Whether a User-Agent is a bot. Never throws: a non-string is an empty UA.
+#[napi(ts_args_type = "userAgent: string")]
+pub fn is_bot(ua: CappedStr) -> bool {
+    catch_unwind(|| crate::bot::Detector::builtin().is_bot_len(ua.as_str(), ua.full_len))
+        .unwrap_or(false)
+}
+
+#[napi(object)]
+pub struct BotClassification {
+    pub bot: bool,
+    pub ids: Vec<String>,
+    pub categories: Vec<String>,
+}
+
+/// Which bots a User-Agent names, and their categories.
+#[napi(ts_args_type = "userAgent: string")]
+pub fn classify_bot(ua: CappedStr) -> BotClassification {
+    catch_unwind(|| {
+        let c = crate::bot::Detector::builtin().classify_len(ua.as_str(), ua.full_len);
+        BotClassification {
+            bot: c.bot,
+            ids: c.ids.iter().map(|s| s.to_string()).collect(),
+            categories: c.categories.iter().map(|c| c.as_str().to_owned()).collect(),
+        }
+    })
+    .unwrap_or(BotClassification {
+        bot: false,
+        ids: Vec::new(),
+        categories: Vec::new(),
+    })
 }
 
 /// Counts `requested` against `key`. The answer is packed into one number, which the wrapper
