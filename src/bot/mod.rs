@@ -13,6 +13,7 @@
 //! data never produces an error: every string, including empty ones and ones full of control
 //! characters, gets a verdict. User-supplied patterns are size-limited when the detector is built.
 
+mod cache;
 mod db;
 mod generic;
 mod matcher;
@@ -158,6 +159,7 @@ pub struct Detector {
     bots: Vec<Bot>,
     by_id: HashMap<Arc<str>, usize>,
     matcher: matcher::Matcher,
+    cache: cache::VerdictCache,
 }
 
 impl std::fmt::Debug for Detector {
@@ -295,6 +297,7 @@ impl Detector {
             matcher: matcher::Matcher::new(items),
             bots,
             by_id,
+            cache: cache::VerdictCache::new(),
         }
     }
 
@@ -304,12 +307,21 @@ impl Detector {
         self.is_bot_len(ua, ua.len())
     }
 
+    /// As [`Detector::is_bot_len`] without the verdict cache: what a UA seen for the first time costs.
+    #[must_use]
+    pub fn is_bot_uncached(&self, ua: &str, full_len: usize) -> bool {
+        let ua = inspected(ua);
+        self.matcher.any(ua) || generic::classify(ua, full_len.max(ua.len())).is_some()
+    }
+
     /// As [`Detector::is_bot`], for a caller that read only the first bytes of a longer UA:
     /// `full_len` is the length of the whole UA in bytes.
     #[must_use]
     pub fn is_bot_len(&self, ua: &str, full_len: usize) -> bool {
         let ua = inspected(ua);
-        self.matcher.any(ua) || generic::classify(ua, full_len.max(ua.len())).is_some()
+        let full_len = full_len.max(ua.len());
+        self.cache
+            .get_or(ua, full_len, || self.matcher.any(ua) || generic::classify(ua, full_len).is_some())
     }
 
     /// Which bots `ua` names; falls back to a shape-based verdict when it names none.

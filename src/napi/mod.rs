@@ -427,6 +427,12 @@ pub fn is_bot(ua: CappedStr) -> bool {
         .unwrap_or(false)
 }
 
+/// `isBot` without the verdict cache, for benchmarks: the cost of a UA seen for the first time.
+#[napi(ts_args_type = "userAgent: string")]
+pub fn is_bot_uncached(ua: CappedStr) -> bool {
+    catch_unwind(|| crate::bot::Detector::builtin().is_bot_uncached(ua.as_str(), ua.full_len)).unwrap_or(false)
+}
+
 #[napi(object)]
 pub struct BotClassification {
     pub bot: bool,
