@@ -23,7 +23,7 @@ fn email(c: &mut Criterion) {
     let mut group = c.benchmark_group("email");
     for (name, address) in &inputs {
         group.bench_function(*name, |b| {
-            b.iter(|| validate(black_box(address), black_box(&opts)))
+            b.iter(|| validate(black_box(address), black_box(&opts)));
         });
     }
     group.finish();

@@ -325,3 +325,105 @@ fn names_are_stable() {
     assert_eq!(Reason::LocalPartTooLong.as_str(), "LOCAL_PART_TOO_LONG");
     assert_eq!(Reason::InvalidIdn.as_str(), "INVALID_IDN");
 }
+
+/// A small deterministic generator, so the invariant test needs no extra dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[test]
+fn random_inputs_never_panic_and_normalization_is_idempotent() {
+    const PIECES: &[&str] = &[
+        "a",
+        "Z",
+        "0",
+        ".",
+        "..",
+        "@",
+        "-",
+        "_",
+        "+",
+        "\"",
+        "\\",
+        "[",
+        "]",
+        ":",
+        " ",
+        "ä",
+        "ß",
+        "郵",
+        "😆",
+        "xn--",
+        "IPv6:",
+        "::1",
+        "192.0.2.1",
+        "com",
+        "\u{FFFD}",
+        "\u{200B}",
+        "。",
+        "ｇ",
+        "\u{0}",
+        "\r\n",
+        "mailinator",
+        "gmail",
+    ];
+    let all = Options {
+        require_top_level_domain: false,
+        allow_domain_literal: true,
+        allow_quoted: true,
+        allow_utf8_local_part: true,
+    };
+    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    let mut valid = 0;
+    for _ in 0..20_000 {
+        // Mostly address-shaped (piece soup, `@`, piece soup), sometimes pure soup.
+        let soup = |rng: &mut Rng, max: u64| -> String {
+            let len = 1 + rng.next() % max;
+            (0..len)
+                .map(|_| {
+                    let r = rng.next();
+                    // Two in three pieces are plain letters/digits so that valid shapes occur.
+                    let i = if r % 3 == 0 {
+                        (r >> 8) % PIECES.len() as u64
+                    } else {
+                        (r >> 8) % 3
+                    };
+                    PIECES[i as usize]
+                })
+                .collect()
+        };
+        let s = if rng.next() % 4 == 0 {
+            soup(&mut rng, 24)
+        } else {
+            let local = soup(&mut rng, 8);
+            let domain = soup(&mut rng, 8);
+            let tld = if rng.next() % 2 == 0 { ".com" } else { "" };
+            format!("{local}@{domain}{tld}")
+        };
+        for opts in [&Options::default(), &all] {
+            let v = validate(&s, opts);
+            assert_eq!(v.valid, v.reasons.is_empty(), "{s:?}");
+            assert_eq!(v.valid, v.normalized.is_some(), "{s:?}");
+            if let Some(n) = &v.normalized {
+                valid += 1;
+                assert!(n.len() <= 254);
+                let again = validate(n, opts);
+                assert_eq!(
+                    again.normalized.as_deref(),
+                    Some(n.as_str()),
+                    "{s:?} -> {n:?}"
+                );
+                assert_eq!(again.types, v.types, "{s:?}");
+            }
+        }
+    }
+    // The generator must actually reach the valid side, or the idempotence check proves nothing.
+    assert!(valid > 100, "only {valid} valid inputs generated");
+}
