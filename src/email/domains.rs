@@ -187,14 +187,19 @@ pub(crate) fn suggest(domain: &str) -> Option<&'static str> {
 /// Optimal-string-alignment distance (insert, delete, substitute, swap neighbours) if it is at most
 /// `bound`.
 fn bounded_distance(a: &[u8], b: &[u8], bound: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > bound {
+    /// Longest string compared; `suggest` never passes longer ones, so rows fit on the stack.
+    const MAX: usize = 32;
+    if a.len().abs_diff(b.len()) > bound || a.len() > MAX || b.len() > MAX {
         return None;
     }
     // Three rolling rows: the swap rule looks two rows back.
     let width = b.len() + 1;
-    let mut prev2 = vec![0usize; width];
-    let mut prev: Vec<usize> = (0..width).collect();
-    let mut cur = vec![0usize; width];
+    let mut prev2 = [0usize; MAX + 1];
+    let mut prev = [0usize; MAX + 1];
+    let mut cur = [0usize; MAX + 1];
+    for (j, cell) in prev.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];
@@ -207,11 +212,12 @@ fn bounded_distance(a: &[u8], b: &[u8], bound: usize) -> Option<usize> {
             cur[j] = v;
             row_min = row_min.min(v);
         }
+        // Every later row is at least this row's minimum: stop as soon as the bound is exceeded.
         if row_min > bound {
             return None;
         }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
+        prev2 = prev;
+        prev = cur;
     }
     Some(prev[b.len()]).filter(|&d| d <= bound)
 }
