@@ -427,3 +427,17 @@ fn random_inputs_never_panic_and_normalization_is_idempotent() {
     // The generator must actually reach the valid side, or the idempotence check proves nothing.
     assert!(valid > 100, "only {valid} valid inputs generated");
 }
+
+#[test]
+fn preload_reports_about_four_index_bytes_per_listed_domain() {
+    let lines = |text: &str| text.split_terminator('\n').count();
+    let domains = lines(include_str!("../data/email/disposable-domains.txt"))
+        + lines(include_str!("../data/email/free-domains.txt"));
+    assert!(domains > 160_000);
+    // Four bytes per domain plus two small prefix tables (under 16 KB).
+    let heap = palisade::email::preload();
+    assert!(
+        heap >= 4 * domains && heap <= 4 * domains + 16 * 1024,
+        "{heap} bytes for {domains} domains"
+    );
+}

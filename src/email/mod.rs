@@ -18,8 +18,10 @@
 //!   Control characters and U+FFFD (what a lone UTF-16 surrogate from JavaScript turns into) are
 //!   always invalid.
 //! - **Memory.** The disposable and free lists are `&'static str` data embedded in the binary
-//!   (about 2.5 MB of read-only data for the disposable list); looking an address up allocates
-//!   nothing on the heap beyond the normalized address. [`MxChecker`] keeps a bounded cache.
+//!   (2.5 MB of read-only data for 162,079 disposable domains, 69 KB for the free list). The only
+//!   heap they use is an index of line starts, 4 bytes per domain (about 667 KB in all), built once
+//!   on first use or by [`preload`]. A lookup allocates only the verdict. [`MxChecker`] keeps a
+//!   bounded cache.
 //!
 //! # What the verdict means
 //!
@@ -272,6 +274,13 @@ pub fn validate(address: &str, opts: &Options) -> Verdict {
         normalized: Some(parsed.normalized),
         suggestion,
     }
+}
+
+/// Builds the provider-list indexes now instead of on the first [`validate`] call (about 1 ms of
+/// work), so that no request pays for it. Returns the heap bytes the indexes use.
+pub fn preload() -> usize {
+    let _ = (domains::DISPOSABLE.len(), domains::FREE.len());
+    domains::DISPOSABLE.heap_bytes() + domains::FREE.heap_bytes()
 }
 
 /// Normalizes a bare domain the way [`validate`] does (UTS #46, punycode, lower case) and reports

@@ -73,7 +73,10 @@ pub(crate) fn parse(address: &str, opts: &Options) -> Result<Parsed, Reason> {
     if local.len() + 1 + host_text.len() > MAX_ADDRESS {
         return Err(Reason::TooLong);
     }
-    let normalized = format!("{local}@{host_text}");
+    let mut normalized = String::with_capacity(local.len() + 1 + host_text.len());
+    normalized.push_str(local);
+    normalized.push('@');
+    normalized.push_str(host_text);
     Ok(Parsed {
         local: local.to_owned(),
         host,
@@ -111,7 +114,7 @@ fn check_local(local: &str, opts: &Options) -> Result<(), Reason> {
     if local.ends_with('.') {
         return Err(Reason::TrailingDot);
     }
-    if local.contains("..") {
+    if has_double_dot(local) {
         return Err(Reason::ConsecutiveDots);
     }
     for c in local.chars() {
@@ -253,13 +256,18 @@ pub(crate) fn normalize_domain(domain: &str, opts: &Options) -> Result<String, R
     Ok(ascii)
 }
 
+/// `s.contains("..")` without the general substring searcher, which costs more on short strings.
+fn has_double_dot(s: &str) -> bool {
+    s.as_bytes().windows(2).any(|w| w == b"..")
+}
+
 fn check_dots(s: &str) -> Result<(), Reason> {
     if s.starts_with('.') {
         Err(Reason::LeadingDot)
     } else if s.ends_with('.') {
         // The root dot of an FQDN is not part of an address's domain (RFC 5321 §2.3.5).
         Err(Reason::TrailingDot)
-    } else if s.contains("..") {
+    } else if has_double_dot(s) {
         Err(Reason::ConsecutiveDots)
     } else {
         Ok(())
