@@ -209,8 +209,9 @@ pub(crate) fn normalize_domain(domain: &str, opts: &Options) -> Result<String, R
     // An ASCII label starting `xn--` claims to be punycode: decode it to check that it really is.
     needs_idna = needs_idna
         || domain
-            .split('.')
-            .any(|l| l.len() >= 4 && l[..4].eq_ignore_ascii_case("xn--"));
+            .as_bytes()
+            .split(|&b| b == b'.')
+            .any(|l| l.len() >= 4 && l[..4].eq_ignore_ascii_case(b"xn--"));
     let ascii = if needs_idna {
         Uts46::new()
             .to_ascii(
@@ -234,12 +235,12 @@ pub(crate) fn normalize_domain(domain: &str, opts: &Options) -> Result<String, R
         return Err(Reason::DomainTooLong);
     }
     let mut labels = 0usize;
-    let mut last = "";
-    for label in ascii.split('.') {
+    let mut last: &[u8] = b"";
+    for label in ascii.as_bytes().split(|&b| b == b'.') {
         if label.len() > MAX_LABEL {
             return Err(Reason::LabelTooLong);
         }
-        if label.starts_with('-') || label.ends_with('-') {
+        if label.first() == Some(&b'-') || label.last() == Some(&b'-') {
             return Err(Reason::HyphenAtLabelEdge);
         }
         labels += 1;
@@ -249,7 +250,7 @@ pub(crate) fn normalize_domain(domain: &str, opts: &Options) -> Result<String, R
         if labels < 2 {
             return Err(Reason::MissingTld);
         }
-        if last.len() < 2 || last.bytes().all(|b| b.is_ascii_digit()) {
+        if last.len() < 2 || last.iter().all(u8::is_ascii_digit) {
             return Err(Reason::InvalidTld);
         }
     }
