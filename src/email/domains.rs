@@ -250,11 +250,13 @@ pub(crate) fn provider(domain: &str) -> Provider {
     }
 }
 
+/// Length of the longest entry of [`ROLES`].
+const LONGEST: usize = 13;
+
 /// Whether the local part names a role mailbox.
 pub(crate) fn is_role(local: &str) -> bool {
     let base = local.split_once('+').map_or(local, |(b, _)| b);
     // The longest role name has 13 characters; most local parts are ruled out here.
-    const LONGEST: usize = 13;
     if base.len() > LONGEST {
         return false;
     }
