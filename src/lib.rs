@@ -3,6 +3,7 @@
 
 pub mod bot;
 pub mod config;
+pub mod email;
 pub mod engine;
 pub mod ip;
 pub mod ratelimit;
