@@ -58,6 +58,19 @@ pub enum Reason {
         /// `UNVERIFIABLE`.
         verification: &'static str,
     },
+    /// Email validation.
+    Email {
+        /// `INVALID`, `DISPOSABLE`, `FREE`, `NO_MX_RECORDS`, `ROLE`.
+        types: Vec<&'static str>,
+        /// Why an address is invalid (`MISSING_TLD`, ...).
+        reasons: Vec<&'static str>,
+        /// The address with a lower-case punycode domain.
+        normalized: Option<String>,
+        /// A likely intended address for a typo of a big provider's domain.
+        suggestion: Option<String>,
+        /// What the MX check found, when it ran.
+        mx: Option<&'static str>,
+    },
     /// An internal fault or a misuse detected at request time.
     Error {
         /// What went wrong.
@@ -74,6 +87,7 @@ impl Reason {
             Self::RateLimit { .. } => "RATE_LIMIT",
             Self::UnknownClient => "UNKNOWN_CLIENT",
             Self::Bot { .. } => "BOT",
+            Self::Email { .. } => "EMAIL",
             Self::Error { .. } => "ERROR",
         }
     }

@@ -7,11 +7,13 @@
 //! ERROR (fail-open, the default) or DENY (fail-closed), unless a LIVE rule denied.
 
 mod decision;
+mod email;
 mod request;
 mod rule;
 
 pub use decision::{new_id, Conclusion, Decision, IpInfo, Reason, RuleResult, RuleState};
 pub use request::{decode_component, Props, Request, MAX_HEADERS};
+pub use email::{EmailOutcome, EmailRule};
 pub use rule::{Characteristic, KeyError, Mode, RateLimit};
 
 use crate::config::{ConfigError, ConfigErrorKind, Obj};
@@ -27,6 +29,8 @@ pub enum RuleKind {
     RateLimit(RateLimit),
     /// Bot detection on the User-Agent, with verification of claimed crawlers.
     Bot(crate::bot::BotRule),
+    /// Email validation of `props.email`.
+    Email(EmailRule),
 }
 
 /// A rule with its mode.
@@ -42,8 +46,9 @@ impl Rule {
     pub fn from_value(v: &serde_json::Value, path: &str) -> Result<Self, ConfigError> {
         let o = Obj::new(v, path)?;
         let mode = Mode::from_options(&o)?;
-        let kind = match o.choice("type", &["RATE_LIMIT", "BOT"])? {
+        let kind = match o.choice("type", &["RATE_LIMIT", "BOT", "EMAIL"])? {
             Some("BOT") => RuleKind::Bot(crate::bot::BotRule::from_value(v, path)?),
+            Some("EMAIL") => RuleKind::Email(EmailRule::from_value(v, path)?),
             Some(_) => RuleKind::RateLimit(RateLimit::from_options(&o)?),
             None => {
                 return Err(ConfigError::new(
@@ -61,6 +66,7 @@ impl Rule {
         match self.kind {
             RuleKind::RateLimit(_) => "RATE_LIMIT",
             RuleKind::Bot(_) => "BOT",
+            RuleKind::Email(_) => "EMAIL",
         }
     }
 }
@@ -121,6 +127,17 @@ impl Engine {
         })
     }
 
+    /// The domains whose MX records the email rules want for these props (for the async entry
+    /// point, which looks them up and passes the outcome in `Props::mx`).
+    #[must_use]
+    pub fn mx_lookup(&self, props: &Props) -> Option<(String, u64)> {
+        let address = props.email.as_deref()?;
+        self.rules.iter().find_map(|r| match &r.kind {
+            RuleKind::Email(e) => e.mx_domain(address).map(|d| (d, e.mx_timeout_ms)),
+            _ => None,
+        })
+    }
+
     /// Whether internal faults deny (fail-closed) rather than pass as ERROR (fail-open).
     #[must_use]
     pub fn fail_closed(&self) -> bool {
@@ -161,6 +178,10 @@ impl Engine {
                     RuleKind::RateLimit(rl) => self.rate_limit(rl, req, props, client, now, state),
                     RuleKind::Bot(rule) => {
                         let (c, r) = bot_check(rule, req, client);
+                        (c, r, state)
+                    }
+                    RuleKind::Email(rule) => {
+                        let (c, r) = email_check(rule, props);
                         (c, r, state)
                     }
                 }
@@ -279,6 +300,23 @@ fn bot_check(rule: &crate::bot::BotRule, req: &Request, client: ClientIp) -> (Co
         },
         reason,
     )
+}
+
+fn email_check(rule: &EmailRule, props: &Props) -> (Conclusion, Reason) {
+    let Some(address) = props.email.as_deref() else {
+        let message = "the email rule needs the address: pass it as protect(req, { email })".to_owned();
+        return (Conclusion::Error, Reason::Error { message });
+    };
+    let out = rule.evaluate(address, props.mx);
+    let v = out.verdict;
+    let reason = Reason::Email {
+        types: v.types.iter().map(|t| t.as_str()).collect(),
+        reasons: v.reasons.iter().map(|r| r.as_str()).collect(),
+        normalized: v.normalized,
+        suggestion: v.suggestion,
+        mx: out.mx.map(crate::email::MxOutcome::as_str),
+    };
+    (if out.denied { Conclusion::Deny } else { Conclusion::Allow }, reason)
 }
 
 /// Seconds for headers: rounded up, so a client that waits that long is never early.

@@ -27,6 +27,10 @@ pub struct Props {
     pub values: Vec<(String, String)>,
     /// How many tokens or requests this call counts for (default 1).
     pub requested: Option<u32>,
+    /// The address for email rules.
+    pub email: Option<String>,
+    /// The MX outcome for the email's domain, looked up by the async entry point.
+    pub mx: Option<crate::email::MxOutcome>,
 }
 
 impl Request {

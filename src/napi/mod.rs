@@ -82,6 +82,8 @@ pub struct ProtectProps {
     /// Custom characteristic values as a flat list: name, value, ...
     pub values: Option<Vec<String>>,
     pub requested: Option<u32>,
+    /// The address for email rules.
+    pub email: Option<String>,
 }
 
 #[napi(object)]
@@ -99,6 +101,11 @@ pub struct ReasonObject {
     pub ids: Option<Vec<String>>,
     pub categories: Option<Vec<String>>,
     pub verification: Option<String>,
+    pub types: Option<Vec<String>>,
+    pub reasons: Option<Vec<String>>,
+    pub normalized: Option<String>,
+    pub suggestion: Option<String>,
+    pub mx: Option<String>,
 }
 
 #[napi(object)]
@@ -139,6 +146,11 @@ fn reason_object(r: &Reason) -> ReasonObject {
         ids: None,
         categories: None,
         verification: None,
+        types: None,
+        reasons: None,
+        normalized: None,
+        suggestion: None,
+        mx: None,
     };
     match r {
         Reason::RateLimit {
@@ -163,6 +175,13 @@ fn reason_object(r: &Reason) -> ReasonObject {
             o.ids = Some(ids.clone());
             o.categories = Some(categories.iter().map(|c| (*c).to_owned()).collect());
             o.verification = Some((*verification).to_owned());
+        }
+        Reason::Email { types, reasons, normalized, suggestion, mx } => {
+            o.types = Some(types.iter().map(|t| (*t).to_owned()).collect());
+            o.reasons = Some(reasons.iter().map(|t| (*t).to_owned()).collect());
+            o.normalized.clone_from(normalized);
+            o.suggestion.clone_from(suggestion);
+            o.mx = mx.map(str::to_owned);
         }
         Reason::None | Reason::UnknownClient => {}
     }
@@ -230,6 +249,8 @@ impl Engine {
                 peer: request.peer,
             };
             let props = props.map_or_else(Props::default, |p| Props {
+                email: p.email,
+                mx: None,
                 values: pairs(p.values.unwrap_or_default()),
                 requested: p.requested,
             });
@@ -507,6 +528,34 @@ pub fn limiter_size(handle: u32) -> u32 {
     l.list
         .get(handle as usize)
         .map_or(0, |(t, _)| t.len() as u32)
+}
+
+#[napi(object)]
+pub struct EmailVerdict {
+    pub valid: bool,
+    pub types: Vec<String>,
+    pub reasons: Vec<String>,
+    pub normalized: Option<String>,
+    pub suggestion: Option<String>,
+}
+
+/// Validates one address: syntax, IDN, disposable, free and role. Never throws for the address;
+/// bad options throw with a stable code.
+#[napi]
+pub fn validate_email(address: String, options: Option<serde_json::Value>) -> Result<EmailVerdict, String> {
+    let opts = match options {
+        Some(v) => crate::email::Options::from_value(&v, "options").map_err(|e| config_error(&e))?,
+        None => crate::email::Options::default(),
+    };
+    let v = catch_unwind(AssertUnwindSafe(|| crate::email::validate(&address, &opts)))
+        .map_err(|p| Error::new("PALISADE_INTERNAL".to_owned(), panic_message(&*p)))?;
+    Ok(EmailVerdict {
+        valid: v.valid,
+        types: v.types.iter().map(|t| t.as_str().to_owned()).collect(),
+        reasons: v.reasons.iter().map(|t| t.as_str().to_owned()).collect(),
+        normalized: v.normalized,
+        suggestion: v.suggestion,
+    })
 }
 
 /// Validates one rule descriptor without building an engine, so rule factories fail where they
