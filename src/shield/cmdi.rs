@@ -1,0 +1,101 @@
+//! OS command injection: a shell separator (`;`, `|`, `&`, `&&`, `||`, a newline, `` ` ``, `$(`)
+//! followed, at a token boundary, by a command word. Command names that are also English words
+//! (`cat`, `echo`, `ping`, `sleep`) need an argument that only a shell user would write (`-x`,
+//! `/path`, a number, `$VAR`), so `"\nMeasure"` or `Perley` stay text.
+
+use super::normalize::{Norm, BACKTICK, CHAIN, CONTROL, DOLLAR};
+use super::Hit;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Commands that are not English words: a separator before them is enough.
+const STRONG: &[&str] = &[
+    "whoami", "uname", "ifconfig", "ipconfig", "netstat", "wget", "curl", "nc", "ncat", "netcat", "bash", "sh", "zsh",
+    "ksh", "csh", "tcsh", "dash", "cmd", "cmd.exe", "powershell", "pwsh", "passwd", "chmod", "chown", "nslookup",
+    "systeminfo", "tasklist", "taskkill", "xterm", "perl", "python", "python2", "python3", "ruby", "php", "telnet",
+    "tftp", "ls", "id", "pwd", "env", "printenv", "busybox", "base64", "xxd", "rm", "mkfifo", "nohup", "sudo", "su",
+    "uptime", "hostname", "lsof", "ps", "dig", "host", "traceroute", "tracert", "certutil", "bitsadmin", "regsvr32",
+    "rundll32", "mshta", "wscript", "cscript", "net.exe", "whoami.exe", "certutil.exe", "ipconfig.exe", "gcc", "awk",
+    "sed", "xargs", "crontab", "useradd", "scp", "ssh", "socat", "telnet.exe", "ver", "vol", "dir", "nmap", "killall",
+    "chattr", "lsattr", "getent", "groups", "last", "w", "wc", "od", "hexdump", "strings", "tac", "nl", "rev",
+    "sleep", "ping", "cat", "echo", "type", "head", "tail", "more", "less", "find", "grep", "kill", "expr", "set",
+    "net", "time", "touch", "cp", "mv", "tar", "sort", "uniq", "cut", "exit", "eval", "exec", "export", "unset",
+];
+
+/// Of the above, those that are also English words or very short, which need an argument.
+const WEAK: &[&str] = &[
+    "sleep", "ping", "cat", "echo", "type", "head", "tail", "more", "less", "find", "grep", "kill", "expr", "set", "net",
+    "time", "touch", "cp", "mv", "tar", "sort", "uniq", "cut", "exit", "eval", "exec", "export", "unset", "host", "last",
+    "w", "wc", "od", "nl", "rev", "tac", "dir", "ver", "vol", "groups", "strings", "ps", "su", "dig", "rm", "id", "sh",
+    "nc", "ls", "env", "sed", "awk", "php", "ruby", "perl", "python", "cmd", "ssh", "scp", "sudo", "hostname", "uptime",
+];
+
+/// A separator, optional quoting, then a word (the candidate command) and what follows it.
+static CHAINED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[;|&\n\r`]|\$\(|\$\{ifs\}|%0a)\s*[\(\{]?\s*(?:["']?(?:/usr)?(?:/s?bin/|c:\\windows\\system32\\))?([a-z][a-z0-9_.]{0,15})["']?(\$\{ifs\}|\$ifs|[ \t]+|<|>|;|\||&|`|\)|$|,)([^\s;|&`]{0,12})"#)
+        .expect("cmdi pattern compiles")
+});
+
+/// Unambiguous shell constructs: absolute paths of shells and tools, `$(...)`, `${IFS}`, backticks.
+static CONSTRUCT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"/bin/(?:ba|z|k|c|da)?sh\b|/s?bin/(?:cat|ls|id|nc|ping|echo|uname|whoami|wget|curl|busybox)\b|\$\{ifs\}|\$ifs\b|\$\([a-z]|`[a-z]{2,12}(?:\s[^`]{0,40})?`|\bcmd(?:\.exe)?\s*/[ck]\b|\bpowershell(?:\.exe)?\s+-|\bnc(?:at)?\s+-[a-z]*e\s|\bbash\s+-i\b|>\s*/dev/tcp/|\b(?:wget|curl)\s+(?:-[a-z]+\s+)*(?:https?|ftp)://"#)
+        .expect("cmdi construct pattern compiles")
+});
+
+fn is_arg(arg: &str, sep: &str) -> bool {
+    let a = arg.as_bytes();
+    match a.first() {
+        None => sep.trim().is_empty() || sep.is_empty(),
+        Some(b'-' | b'/' | b'$' | b'.' | b'~' | b'\\' | b'\'' | b'"' | b'>' | b'<') => true,
+        Some(c) if c.is_ascii_digit() => true,
+        _ => false,
+    }
+}
+
+/// Scores a value. `text` is true for body text lines, where `;` and newlines are punctuation.
+pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
+    if !n.has(CHAIN | CONTROL | BACKTICK | DOLLAR) && !n.lower.contains("/bin/") {
+        return None;
+    }
+    let s: &str = &n.lower;
+    let mut best: Option<Hit> = None;
+    if let Some(m) = CONSTRUCT.find(s) {
+        best = Some(Hit::new(85, m.start(), m.end()));
+    }
+    for c in CHAINED.captures_iter(s) {
+        let whole = c.get(0).expect("group 0 always matches");
+        let word = c.get(1).map_or("", |m| m.as_str());
+        let sep = c.get(2).map_or("", |m| m.as_str());
+        let arg = c.get(3).map_or("", |m| m.as_str());
+        if !STRONG.contains(&word) {
+            continue;
+        }
+        let lead = whole.as_str().trim_start();
+        let at_start = whole.start() == 0 && !lead.starts_with([';', '|', '&', '\n', '\r', '`', '$']);
+        if at_start {
+            // A bare command word at the start of a value is not chained to anything.
+            continue;
+        }
+        let weak = WEAK.contains(&word);
+        let separator = lead.chars().next().unwrap_or(' ');
+        let mut score = if weak {
+            if is_arg(arg, sep) && !(sep.is_empty() && arg.is_empty() && separator == '\n') {
+                75
+            } else {
+                0
+            }
+        } else {
+            85
+        };
+        // In prose a newline or `;` is punctuation; demand a shell-looking argument there.
+        if text || separator == '\n' || separator == '\r' {
+            if !is_arg(arg, sep) || arg.is_empty() {
+                score = score.min(50);
+            }
+        }
+        if score > 0 && best.map_or(true, |b| score > b.score) {
+            best = Some(Hit::new(score, whole.start(), whole.end()));
+        }
+    }
+    best
+}

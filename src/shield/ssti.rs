@@ -1,0 +1,43 @@
+//! Server-side template injection: template delimiters (`{{ }}`, `${ }`, `#{ }`, `<%= %>`, `*{ }`,
+//! `{% %}`) around arithmetic or object-graph walks (`__class__`, `constructor.constructor`,
+//! `T(java.lang.Runtime)`). A placeholder such as `{{name}}` is text.
+
+use super::normalize::{Norm, ANGLE, BRACE};
+use super::Hit;
+use regex::Regex;
+use std::sync::LazyLock;
+
+static EXPR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\{\{|\$\{|#\{|\*\{|@\{|~\{|<%=?|\{%|\{#|\[\[|\{php\}|\{\$)([^{}]{0,120}?)(?:\}\}|\}|%>|%\}|#\}|\]\]|\{/php\})")
+        .expect("ssti pattern compiles")
+});
+
+static ARITH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*['\x22]?\d+['\x22]?\s*[*+/-]\s*['\x22]?\d+['\x22]?\s*$").expect("ssti arithmetic compiles"));
+
+static DANGER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"__(?:class|mro|subclasses|globals|builtins|import|init|base|bases|dict)__|\bconstructor\s*\.\s*constructor|\bt\s*\(\s*java\.|java\.lang\.|runtime\b|getclass|forname|\bexec\s*\(|\bsystem\s*\(|\bpopen|\beval\s*\(|\brequire\s*\(|process\.|\bconfig\b|\bself\b|\brequest\.|\blipsum\b|\bcycler\b|\bjoiner\b|\bnamespace\b|\bsettings\.|freemarker|\bnew\s*\(|\bobjectconstructor|\.getruntime|\bfile_get_contents|\bshell_exec|\bpassthru|\bproc_open")
+        .expect("ssti danger pattern compiles")
+});
+
+pub(crate) fn detect(n: &Norm) -> Option<Hit> {
+    if !n.has(BRACE | ANGLE) && !n.lower.contains("[[") {
+        return None;
+    }
+    let mut best: Option<Hit> = None;
+    for c in EXPR.captures_iter(&n.lower) {
+        let m = c.get(0).expect("group 0 always matches");
+        let inner = c.get(1).map_or("", |m| m.as_str());
+        let score = if ARITH.is_match(inner) {
+            90
+        } else if DANGER.is_match(inner) {
+            85
+        } else {
+            0
+        };
+        if score > 0 && best.map_or(true, |b| score > b.score) {
+            best = Some(Hit::new(score, m.start(), m.end()));
+        }
+    }
+    best
+}
