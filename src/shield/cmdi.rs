@@ -3,7 +3,7 @@
 //! (`cat`, `echo`, `ping`, `sleep`) need an argument that only a shell user would write (`-x`,
 //! `/path`, a number, `$VAR`), so `"\nMeasure"` or `Perley` stay text.
 
-use super::normalize::{Norm, BACKTICK, CHAIN, CONTROL, DOLLAR};
+use super::normalize::{Norm, ANGLE, BACKTICK, CHAIN, CONTROL, DOLLAR, PAREN};
 use super::Hit;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -42,26 +42,41 @@ static CONSTRUCT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("cmdi construct pattern compiles")
 });
 
-fn is_arg(arg: &str, sep: &str) -> bool {
-    let a = arg.as_bytes();
-    match a.first() {
-        None => sep.trim().is_empty() || sep.is_empty(),
-        Some(b'-' | b'/' | b'$' | b'.' | b'~' | b'\\' | b'\'' | b'"' | b'>' | b'<') => true,
+/// Code-execution calls of server-side languages (`system('id')`, `<?php`), which reach the shell.
+static CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|phpinfo|assert|eval|create_function|call_user_func|runtime\.getruntime\(\)\.exec|child_process|spawnsync|execsync|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*(?:["'`$)]|\w+\s*\()|<\?(?:php|=)|\brequire\s*\(\s*['"]child_process"#)
+        .expect("cmdi code pattern compiles")
+});
+
+fn is_arg(arg: &str) -> bool {
+    match arg.as_bytes().first() {
+        Some(b'-' | b'/' | b'$' | b'.' | b'~' | b'\\' | b'\'' | b'"' | b'>' | b'<' | b'%') => true,
         Some(c) if c.is_ascii_digit() => true,
-        _ => false,
+        _ => arg.len() >= 2 && arg.as_bytes()[1] == b':',
     }
 }
 
 /// Scores a value. `text` is true for body text lines, where `;` and newlines are punctuation.
 pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
-    if !n.has(CHAIN | CONTROL | BACKTICK | DOLLAR) && !n.lower.contains("/bin/") {
+    if !n.has(CHAIN | CONTROL | BACKTICK | DOLLAR | PAREN | ANGLE) && !n.lower.contains("/bin/") {
         return None;
     }
     let s: &str = &n.lower;
     let mut best: Option<Hit> = None;
+    let mut take = |score: u32, start: usize, end: usize| {
+        if score > 0 && best.map_or(true, |b| score > b.score) {
+            best = Some(Hit::new(score, start, end));
+        }
+    };
     if let Some(m) = CONSTRUCT.find(s) {
-        best = Some(Hit::new(85, m.start(), m.end()));
+        take(85, m.start(), m.end());
     }
+    if let Some(m) = CODE.find(s) {
+        take(if text { 65 } else { 80 }, m.start(), m.end());
+    }
+    // Whether the value begins with a separator: the shape of a parameter made to end a command.
+    let head = s.trim_start_matches([' ', '\t', '"', '\'']);
+    let leads = head.starts_with([';', '|', '&', '`', '\n', '\r']) || head.starts_with("$(");
     for c in CHAINED.captures_iter(s) {
         let whole = c.get(0).expect("group 0 always matches");
         let word = c.get(1).map_or("", |m| m.as_str());
@@ -71,31 +86,45 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
             continue;
         }
         let lead = whole.as_str().trim_start();
-        let at_start = whole.start() == 0 && !lead.starts_with([';', '|', '&', '\n', '\r', '`', '$']);
-        if at_start {
-            // A bare command word at the start of a value is not chained to anything.
-            continue;
-        }
-        let weak = WEAK.contains(&word);
         let separator = lead.chars().next().unwrap_or(' ');
-        let mut score = if weak {
-            if is_arg(arg, sep) && !(sep.is_empty() && arg.is_empty() && separator == '\n') {
+        let at_start = whole.start() == 0 && !matches!(separator, ';' | '|' | '&' | '\n' | '\r' | '`' | '$');
+        let weak = WEAK.contains(&word);
+        // The command ends where shell syntax ends it: `;id|`, `| id`, `` `id` ``.
+        let terminated = sep.is_empty() || matches!(sep, ";" | "|" | "&" | "`" | ")" | "<" | ">") || (arg.is_empty() && sep.trim().is_empty());
+        let line_break = matches!(separator, '\n' | '\r');
+        let score = if at_start {
+            // A command as the whole value: only with shell-style arguments.
+            if !weak && (is_arg(arg) || sep.contains('$')) {
+                70
+            } else {
+                0
+            }
+        } else if line_break || text {
+            // In prose a newline or `;` is punctuation: demand a shell-looking argument.
+            if is_arg(arg) && !arg.is_empty() {
+                if weak { 65 } else { 75 }
+            } else if !weak && terminated && !text {
+                65
+            } else {
+                0
+            }
+        } else if leads && whole.start() == 0 {
+            if weak && !(is_arg(arg) || terminated || arg.chars().all(|c| c.is_ascii_alphanumeric())) {
+                60
+            } else {
+                85
+            }
+        } else if weak {
+            if is_arg(arg) || (terminated && sep != " ") {
                 75
             } else {
                 0
             }
         } else {
-            85
+            80
         };
-        // In prose a newline or `;` is punctuation; demand a shell-looking argument there.
-        if text || separator == '\n' || separator == '\r' {
-            if !is_arg(arg, sep) || arg.is_empty() {
-                score = score.min(50);
-            }
-        }
-        if score > 0 && best.map_or(true, |b| score > b.score) {
-            best = Some(Hit::new(score, whole.start(), whole.end()));
-        }
+        take(score, whole.start(), whole.end());
     }
+    let _ = &mut take;
     best
 }

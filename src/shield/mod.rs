@@ -344,6 +344,13 @@ impl Hit {
     }
 }
 
+/// Keeps the higher-scoring of `best` and a new hit (zero scores are ignored).
+pub(crate) fn keep(best: &mut Option<Hit>, score: u32, start: usize, end: usize) {
+    if score > 0 && best.map_or(true, |b| score > b.score) {
+        *best = Some(Hit::new(score, start, end));
+    }
+}
+
 /// The detector. Build once per app and share; `inspect` takes `&self`.
 #[derive(Debug, Clone)]
 pub struct Shield {

@@ -13,7 +13,7 @@
 //! `S` select, `X` delete, `I` insert, `P` update, `D` drop/create/alter/truncate, `W` other
 //! statements (exec, declare, shutdown, waitfor, ...), `U` union, `B` order/group by, `h` clause
 //! keyword after a condition (where, having, limit, into, procedure), `k` other keyword, `&` logic
-//! (and, or, xor, `&&`, `||`), `o` operator, `f` function call, `(`, `)`, `,`, `;`, `.`, `c`
+//! (and, or, xor, `&&`, `||`), `=` comparison symbol, `L` comparison word (like, is, in), `o` other operator, `f` function call, `(`, `)`, `,`, `;`, `.`, `c`
 //! comment (kept only as the last token), `?` anything else.
 
 use super::normalize::Norm;
@@ -35,30 +35,32 @@ const RULES: &[Rule] = &[
     // UNION [ALL] SELECT anywhere.
     Rule { pattern: r"U\(*S", score: 95, quoted: false },
     // A stacked statement with the shape of real SQL.
-    Rule { pattern: r";\(*(S([o(v1f]|[1nsv][,k]|\(*[nv]?$)|[DX]k|Ih|Pn|W)", score: 85, quoted: false },
+    Rule { pattern: r";\(*(S([o=(v1f]|[1nsv][,k]|\(*[nv]?$)|[DX]k|Ih|Pn|W)", score: 85, quoted: false },
     // A sub-select as an operand: `=(SELECT`, `AND (SELECT`.
-    Rule { pattern: r"[o&,]\(+S", score: 85, quoted: false },
-    // Broken literal, then a condition: `' OR 1=1`, `' AND (SELECT`, `') or ('a'='a`.
-    Rule { pattern: r"^s\)*&\(*[1svfS(]", score: 90, quoted: true },
-    Rule { pattern: r"^s\)*&\(*n([o(&c;)]|$)", score: 80, quoted: true },
+    Rule { pattern: r"[o=&,]\(+S", score: 85, quoted: false },
+    // Broken literal, then a condition: `' OR 1=1`, `' AND (SELECT`, `') or ('a'='a`, `' or 'x`.
+    Rule { pattern: r"^s\)*&\(*([1v]|s\)*([o=&;c]|$)|f\(|S|\(+[1sv])", score: 90, quoted: true },
+    Rule { pattern: r"^s\)*&\(*n\)*([=(&c;])", score: 80, quoted: true },
     // Broken literal, then a new statement or the end of the query.
-    Rule { pattern: r"^s\)*;", score: 85, quoted: true },
+    Rule { pattern: r"^s\)*;(c|$|\(*[SIPXDW&])", score: 85, quoted: true },
     Rule { pattern: r"^s\)*c$", score: 70, quoted: true },
-    Rule { pattern: r"^s\)*[Bh]", score: 85, quoted: true },
-    Rule { pattern: r"^s\)*U", score: 65, quoted: true },
+    Rule { pattern: r"^s\)*(B1|h\(*[1sv]\)*[=L&c]|h\(*[1sv]\)*$)", score: 85, quoted: true },
+    Rule { pattern: r"^s\)*;?\(*(S([o=v(f]|[1nsv][,k])|Ih|Pnk|[DX]k|W)", score: 80, quoted: true },
     // Broken literal, then an operator and an operand: `'='`, `'||'x`, `'+sleep(5)+'`.
-    Rule { pattern: r"^s\)*o\(*([1svfS]|n[o(c]|n$)", score: 75, quoted: true },
+    Rule { pattern: r"^s\)*[=oL]\(*(f\(|S)|^s\)*=\(*([1sv]\)*([c;&]|$)|[1sv][o=][1sv]\)*([c&]|$))", score: 75, quoted: true },
     // Numeric context: `1 OR 1=1`, `1) AND SLEEP(5)`, `-1 OR 2>1`, `1-1) OR 5=(SELECT`.
-    Rule { pattern: r"^[1v](o[1nv])*\)*&\(*([1svn]\)*o|f\(|[1sv]\)*(c|$)|\(*S|[1sv]\)*[&;])", score: 85, quoted: false },
-    Rule { pattern: r"^n\)*&\(*([1sv]o|f\(|\(*S)", score: 70, quoted: false },
+    Rule { pattern: r"^[1v](o[1nv])*\)*&\(*([1svn]\)*[=L]|f\(|[1sv]\)*c|\(*S|[1sv]\)*[&;])", score: 85, quoted: false },
+    Rule { pattern: r"^n\)*&\(*([1sv][=L]|f\(|\(*S)", score: 70, quoted: false },
     Rule { pattern: r"^[1v]\)+[&;Uc]", score: 80, quoted: false },
     Rule { pattern: r"^[1nv]\)*B1", score: 80, quoted: false },
     Rule { pattern: r"^[1v]\)*[Bh]", score: 70, quoted: false },
     // A value that is a condition on its own: `or 1=1`, `and sleep(5)`.
-    Rule { pattern: r"^&\(*([1sv]o[1sv(]|f\(|\(*S|[1sv]\)*c$)", score: 80, quoted: false },
+    Rule { pattern: r"^&\(*([1sv][=L][1sv(f]|f\(|\(*S|[1sv]\)*c$)", score: 80, quoted: false },
     // A value that is a whole query: `select * from users`, `select @@version`, `(select user())`.
-    Rule { pattern: r"^\(*S(o|v|f\(|[1nsv],|[1sv]k|n[kh]|\(*S)", score: 80, quoted: false },
+    Rule { pattern: r"^\(*S(o|v|f\(|[1nsv],|[1sv]k|\(*S)", score: 80, quoted: false },
     Rule { pattern: r"^[DX]k[n.]|^In?h|^Pnk", score: 70, quoted: false },
+    // A value that starts with a clause: ` ORDER BY 13--`, ` HAVING 1=1--`, `WHERE 1=1 AND 1=0`.
+    Rule { pattern: r"^B1|^h\(*[1sv][=L]|h\(*1=1", score: 80, quoted: false },
 ];
 
 static SET: LazyLock<RegexSet> =
@@ -89,9 +91,6 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     if s.contains(&b'"') {
         consider(context(s, b'"'));
     }
-    if s.contains(&b'`') {
-        consider(context(s, b'`'));
-    }
     best
 }
 
@@ -102,10 +101,26 @@ fn context(s: &[u8], quote: u8) -> Option<Hit> {
     }
     let fp: Vec<u8> = tokens.iter().map(|t| t.kind).collect();
     let fp = String::from_utf8(fp).unwrap_or_default();
+    // In a quoted context the first token is the value the attacker typed before breaking out of
+    // the literal: a short word (`admin`, `1`, an e-mail). Prose before a quote (`DRESS WITH HAT
+    // 18';`, `great nations." --`) is how people write inches and quotations.
+    let prefix_spaces = if quote == 0 {
+        0
+    } else {
+        let p = &s[..tokens.first().map_or(0, |t| t.end.saturating_sub(1))];
+        if p.len() > 40 {
+            usize::MAX
+        } else {
+            p.iter().filter(|b| b.is_ascii_whitespace()).count()
+        }
+    };
     let mut score = 0;
     for i in SET.matches(&fp).iter() {
         let r = &RULES[i];
-        if (quote != 0 || !r.quoted) && r.score > score {
+        if r.quoted && (quote == 0 || prefix_spaces > 0) {
+            continue;
+        }
+        if r.score > score {
             score = r.score;
         }
     }
@@ -137,11 +152,12 @@ fn word_kind(w: &[u8]) -> u8 {
         b"union" => b'U',
         b"and" | b"or" | b"xor" => b'&',
         b"where" | b"having" | b"limit" | b"into" | b"procedure" | b"offset" => b'h',
-        b"not" | b"like" | b"rlike" | b"regexp" | b"is" | b"in" | b"between" | b"div" | b"mod" | b"sounds" | b"glob"
-        | b"collate" | b"escape" => b'o',
+        b"like" | b"rlike" | b"regexp" | b"is" | b"in" | b"between" | b"sounds" | b"glob" | b"ilike" | b"notnull"
+        | b"isnull" => b'L',
+        b"not" | b"div" | b"mod" | b"collate" | b"escape" => b'o',
         b"null" | b"true" | b"false" => b'1',
         b"from" | b"table" | b"database" | b"schema" | b"case" | b"when" | b"then" | b"else" | b"end" | b"exists"
-        | b"top" | b"as" | b"join" | b"values" | b"set" | b"all" | b"distinct" | b"outfile" | b"dumpfile"
+        | b"top" | b"join" | b"values" | b"set" | b"all" | b"distinct" | b"outfile" | b"dumpfile"
         | b"order" | b"group" | b"by" | b"asc" | b"desc" | b"on" | b"using" | b"if" | b"delay" => b'k',
         _ => b'n',
     }
@@ -157,6 +173,16 @@ fn danger_score(w: &[u8]) -> Option<u32> {
         | b"ctxsys.drithsx.sn" | b"dbms_xmlgen.getxml" | b"xmltype" => Some(80),
         _ => None,
     }
+}
+
+/// System catalogs: named only by queries that map a database, never by people filling in forms.
+fn catalog(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"information_schema" | b"pg_catalog" | b"sqlite_master" | b"sysobjects" | b"syscolumns" | b"msysaccessobjects"
+            | b"msysobjects" | b"mysql.user" | b"mysql.db" | b"pg_shadow" | b"all_tables" | b"user_tables"
+            | b"sys.objects" | b"sys.tables" | b"master..sysdatabases" | b"sysdatabases" | b"pg_user"
+    ) || w.starts_with(b"information_schema.")
 }
 
 /// Tokenizes `s` (lower-case bytes); `quote` opens a literal before the first byte.
@@ -208,7 +234,8 @@ fn tokenize(s: &[u8], quote: u8) -> (Vec<Token>, Option<u32>) {
                 i = line_end(s, i);
                 b'c'
             }
-            b'#' => {
+            // `#2` is a number sign in text, not a MySQL comment.
+            b'#' if !s.get(i + 1).is_some_and(u8::is_ascii_digit) => {
                 i = line_end(s, i);
                 b'c'
             }
@@ -241,6 +268,8 @@ fn tokenize(s: &[u8], quote: u8) -> (Vec<Token>, Option<u32>) {
                 while i < s.len() && matches!(s[i], b'=' | b'<' | b'>' | b'!' | b':') && i - start < 3 {
                     i += 1;
                 }
+                let op = &s[start..i];
+                let comparison = matches!(op, b"=" | b"<" | b">" | b"<>" | b"!=" | b"<=" | b">=" | b"<=>" | b"==" | b"!<" | b"!>");
                 // A sign before a number belongs to the number: `-1 OR 1=1` starts with `1`.
                 if matches!(b, b'-' | b'+')
                     && i == start + 1
@@ -249,19 +278,30 @@ fn tokenize(s: &[u8], quote: u8) -> (Vec<Token>, Option<u32>) {
                 {
                     continue;
                 }
-                b'o'
+                if comparison {
+                    b'='
+                } else {
+                    b'o'
+                }
             }
             b if is_word(b) => {
                 while i < s.len() && (is_word(s[i]) || (s[i] == b'.' && s.get(i + 1).is_some_and(|&c| is_word(c)))) {
                     i += 1;
                 }
                 let w = &s[start..i];
+                if catalog(w) {
+                    danger = Some(danger.unwrap_or(0).max(70));
+                }
                 let mut k = word_kind(w);
+                // A call needs `(` right after the name (`Bristol (UK)` is prose); the dangerous
+                // functions are recognised with spaces too, as databases accept them.
                 let next = skip_ws(s, i);
                 if k == b'n' && s.get(next) == Some(&b'(') {
-                    k = b'f';
                     if let Some(d) = danger_score(w) {
                         danger = Some(danger.unwrap_or(0).max(d));
+                        k = b'f';
+                    } else if next == i {
+                        k = b'f';
                     }
                 }
                 if w == b"by" {
