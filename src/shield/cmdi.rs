@@ -38,7 +38,7 @@ static CHAINED: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Unambiguous shell constructs: absolute paths of shells and tools, `$(...)`, `${IFS}`, backticks.
 static CONSTRUCT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"/bin/(?:ba|z|k|c|da)?sh\b|/s?bin/(?:cat|ls|id|nc|ping|echo|uname|whoami|wget|curl|busybox)\b|\$\{ifs\}|\$ifs\b|\$\([a-z]|`[a-z]{2,12}(?:\s[^`]{0,40})?`|\bcmd(?:\.exe)?\s*/[ck]\b|\bpowershell(?:\.exe)?\s+-|\bnc(?:at)?\s+-[a-z]*e\s|\bbash\s+-i\b|>\s*/dev/tcp/|\b(?:wget|curl)\s+(?:-[a-z]+\s+)*(?:https?|ftp)://"#)
+    Regex::new(r#"/bin/(?:ba|z|k|c|da)?sh\b|/s?bin/(?:cat|ls|id|nc|ping|echo|uname|whoami|wget|curl|busybox)\b|\$\{ifs\}|\$ifs\b|\bcmd(?:\.exe)?\s*/[ck]\b|\bpowershell(?:\.exe)?\s+-|\bnc(?:at)?\s+-[a-z]*e\s|\bbash\s+-i\b|>\s*/dev/tcp/|\b(?:wget|curl)\s+(?:-[a-z]+\s+)*(?:https?|ftp)://"#)
         .expect("cmdi construct pattern compiles")
 });
 
@@ -91,7 +91,8 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
         let weak = WEAK.contains(&word);
         // The command ends where shell syntax ends it: `;id|`, `| id`, `` `id` ``.
         let terminated = sep.is_empty() || matches!(sep, ";" | "|" | "&" | "`" | ")" | "<" | ">") || (arg.is_empty() && sep.trim().is_empty());
-        let line_break = matches!(separator, '\n' | '\r');
+        // Newlines and backticks also appear in prose and Markdown (`head`).
+        let line_break = matches!(separator, '\n' | '\r' | '`');
         let score = if at_start {
             // A command as the whole value: only with shell-style arguments.
             if !weak && (is_arg(arg) || sep.contains('$')) {

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 static SENSITIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[/\\=:\s])(?:etc[/\\]+(?:passwd|shadow|group|hosts|issue|motd|crontab|sudoers|hostname|mysql|apache2|nginx|httpd|ssh)|proc[/\\]+(?:self|\d+)[/\\]|boot\.ini|win\.ini|system\.ini|windows[/\\]+(?:system32|win\.ini|system\.ini|repair|panther|debug)|winnt[/\\]|inetpub[/\\]|system32[/\\]|var[/\\]+(?:log|www|lib|run|mail|spool)[/\\]|\.ssh[/\\]|id_[rd]sa|\.htpasswd|\.htaccess|web\.config|wp-config\.php|\.bash_history|\.git[/\\]+(?:config|head)|usr[/\\]+local[/\\]|\.aws[/\\]+credentials|localstart\.asp)",
+        r"(?:^|[/\\=:\s])(?:etc[/\\]+(?:passwd|shadow|group|hosts|issue|motd|crontab|sudoers|hostname|mysql|apache2|nginx|httpd|ssh)|proc[/\\]+(?:self|\d+)[/\\]|boot\.ini|win\.ini|system\.ini|windows[/\\]+(?:system32|win\.ini|system\.ini|repair|panther|debug)|winnt[/\\]|inetpub[/\\]|system32[/\\]|var[/\\]+(?:log|www|lib|run|mail|spool)[/\\]|\.ssh[/\\]|id_[rd]sa|\.htpasswd|\.htaccess|web\.config|wp-config\.php|\.bash_history|\.git[/\\]+(?:config|head)|\.aws[/\\]+credentials|localstart\.asp)",
     )
     .expect("traversal file pattern compiles")
 });
@@ -147,7 +147,8 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     if best.map_or(true, |b| b.score < 85) {
         let sk = skeleton(&n.lower);
         let sb = sk.as_bytes();
-        let (steps, _) = dotdot(sb);
+        // Only exact `..` steps here: separators are guessed, and `[...]` or `...)` are prose.
+        let steps = sk.split('/').filter(|p| *p == "..").count();
         let lead = sb.first().is_some_and(|&c| matches!(c, b'/' | b'.'));
         if steps >= 2 || (steps == 1 && lead) {
             keep(&mut best, 85, 0, s.len());

@@ -31,7 +31,7 @@ static SCRIPT_URL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Breaking out of an attribute value into a new handler: `" onmouseover="alert(1)`.
 static ATTR_BREAK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["'`][^"'`<>=]{0,20}?[\s/]on[a-z]{3,40}\s*=|["'`]\s*(?:>|/>)\s*<"#).expect("xss break pattern compiles")
+    Regex::new(r#"["'`][^"'`<>=]{0,20}?[\s/]on[a-z]{3,40}\s*="#).expect("xss break pattern compiles")
 });
 
 /// Script sinks and exfiltration calls.
@@ -63,7 +63,7 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
             let tag = m.as_str().trim_start_matches(|c: char| c == '<' || c == '/' || c.is_whitespace());
             let score = match tag {
                 "script" | "iframe" | "svg" | "object" | "embed" | "applet" | "frameset" | "math" | "xss" => 90,
-                "html" | "body" | "form" | "template" | "set" | "animate" | "handler" | "listener" => 60,
+                "html" | "body" | "form" | "template" | "set" | "animate" | "handler" | "listener" => 55,
                 _ => 75,
             };
             let _ = take(score, Some(m));
