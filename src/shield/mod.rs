@@ -412,6 +412,11 @@ impl Shield {
 
     fn values(part: Part, n: &Norm, emit: &mut dyn FnMut(Family, Option<Hit>)) {
         use Part as P;
+        if part == P::Key && n.lower.contains("__proto__") {
+            // `__proto__` is letters and underscores only, so it must be checked before the
+            // plain-text shortcut below.
+            emit(Family::ProtoPollution, proto::detect_key(n));
+        }
         if n.is_plain() {
             // Letters, digits and a few separators only: nothing any family looks for, except
             // `union select`-style keyword runs, which the SQL tokenizer checks cheaply.

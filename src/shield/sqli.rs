@@ -111,7 +111,7 @@ fn context(s: &[u8], quote: u8) -> Option<Hit> {
         if p.len() > 40 {
             usize::MAX
         } else {
-            p.iter().filter(|b| b.is_ascii_whitespace()).count()
+            p.trim_ascii().iter().filter(|b| b.is_ascii_whitespace()).count()
         }
     };
     let mut score = 0;
@@ -428,9 +428,11 @@ mod tests {
 
     #[test]
     fn fingerprints_classic_shapes() {
-        assert_eq!(fp("' or 1=1--", b'\''), "s&1o1c");
+        assert_eq!(fp("' or 1=1--", b'\''), "s&1=1c");
         assert_eq!(fp("1 union all select 1,2", 0), "1US1,1");
         assert_eq!(fp("x' order by 3#", b'\''), "sB1c");
         assert_eq!(fp("O'Brien", b'\''), "sn");
+        assert_eq!(fp("1 like 2", 0), "1L1");
+        assert_eq!(fp("Bristol (UK)", 0), "n(n)");
     }
 }
