@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 /// Commands that are not English words: a separator before them is enough.
 const STRONG: &[&str] = &[
     "whoami", "uname", "ifconfig", "ipconfig", "netstat", "wget", "curl", "nc", "ncat", "netcat", "bash", "sh", "zsh",
-    "ksh", "csh", "tcsh", "dash", "cmd", "cmd.exe", "powershell", "pwsh", "passwd", "chmod", "chown", "nslookup",
+    "ksh", "csh", "tcsh", "dash", "netsh", "sysinfo", "which", "wmic", "icacls", "schtasks", "sc", "cmd", "cmd.exe", "powershell", "pwsh", "passwd", "chmod", "chown", "nslookup",
     "systeminfo", "tasklist", "taskkill", "xterm", "perl", "python", "python2", "python3", "ruby", "php", "telnet",
     "tftp", "ls", "id", "pwd", "env", "printenv", "busybox", "base64", "xxd", "rm", "mkfifo", "nohup", "sudo", "su",
     "uptime", "hostname", "lsof", "ps", "dig", "host", "traceroute", "tracert", "certutil", "bitsadmin", "regsvr32",
@@ -26,25 +26,34 @@ const STRONG: &[&str] = &[
 const WEAK: &[&str] = &[
     "sleep", "ping", "cat", "echo", "type", "head", "tail", "more", "less", "find", "grep", "kill", "expr", "set", "net",
     "time", "touch", "cp", "mv", "tar", "sort", "uniq", "cut", "exit", "eval", "exec", "export", "unset", "host", "last",
-    "w", "wc", "od", "nl", "rev", "tac", "dir", "ver", "vol", "groups", "strings", "ps", "su", "dig", "rm", "id", "sh",
+    "w", "wc", "od", "nl", "rev", "tac", "dir", "which", "sc", "ver", "vol", "groups", "strings", "ps", "su", "dig", "rm", "id", "sh",
     "nc", "ls", "env", "sed", "awk", "php", "ruby", "perl", "python", "cmd", "ssh", "scp", "sudo", "hostname", "uptime",
 ];
 
 /// A separator, optional quoting, then a word (the candidate command) and what follows it.
 static CHAINED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[;|&\n\r`]|\$\(|\$\{ifs\}|%0a)\s*[\(\{]?\s*(?:["']?(?:/usr)?(?:/s?bin/|c:\\windows\\system32\\))?([a-z][a-z0-9_.]{0,15})["']?(\$\{ifs\}|\$ifs|[ \t]+|<|>|;|\||&|`|\)|$|,)([^\s;|&`]{0,12})"#)
+    Regex::new(r#"(?:[;|&\n\r`]|\$\(|\$\{ifs\}|%0a)[\s+]*[\(\{]?\s*(?:["']?(?:/?usr)?(?:/s?bin/|c:\\windows\\system32\\))?([a-z][a-z0-9_.]{0,15})["']?(\$\{ifs\}|\$ifs|[ \t+]+|<|>|;|\||&|`|\)|$|,|\n|\r)([^\s;|&`]{0,12})"#)
         .expect("cmdi pattern compiles")
+});
+
+/// A command word at the very start of the value and its first argument.
+static START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*([a-z][a-z0-9_.]{0,15})[ \t]+([^\s;|&`]{1,12})").expect("cmdi start pattern compiles"));
+
+static SHELL_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/bin/(?:ba|z|k|c|da)?sh\b|/s?bin/(?:cat|ls|id|nc|ping|echo|uname|whoami|wget|curl|busybox)\b")
+        .expect("cmdi shell path pattern compiles")
 });
 
 /// Unambiguous shell constructs: absolute paths of shells and tools, `$(...)`, `${IFS}`, backticks.
 static CONSTRUCT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"/bin/(?:ba|z|k|c|da)?sh\b|/s?bin/(?:cat|ls|id|nc|ping|echo|uname|whoami|wget|curl|busybox)\b|\$\{ifs\}|\$ifs\b|\bcmd(?:\.exe)?\s*/[ck]\b|\bpowershell(?:\.exe)?\s+-|\bnc(?:at)?\s+-[a-z]*e\s|\bbash\s+-i\b|>\s*/dev/tcp/|\b(?:wget|curl)\s+(?:-[a-z]+\s+)*(?:https?|ftp)://"#)
+    Regex::new(r#"<!--\s*#\s*(?:exec|include|echo|config|fsize|flastmod)\b|\$\{ifs\}|\$ifs\b|\bcmd(?:\.exe)?\s*/[ck]\b|\bpowershell(?:\.exe)?\s+-|\bnc(?:at)?\s+-[a-z]*e\s|\bbash\s+-i\b|>\s*/dev/tcp/|\b(?:wget|curl)\s+(?:-[a-z]+\s+)*(?:https?|ftp)://"#)
         .expect("cmdi construct pattern compiles")
 });
 
 /// Code-execution calls of server-side languages (`system('id')`, `<?php`), which reach the shell.
 static CODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|phpinfo|assert|eval|create_function|call_user_func|runtime\.getruntime\(\)\.exec|child_process|spawnsync|execsync|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*(?:["'`$)]|\w+\s*\()|<\?(?:php|=)|\brequire\s*\(\s*['"]child_process"#)
+    Regex::new(r#"\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|phpinfo|assert|eval|create_function|call_user_func|runtime\.getruntime\(\)\.exec|child_process|spawnsync|execsync|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*(?:["'`$)]|\w+\s*\()|<\?(?:php|=)|\$\{\s*@?(?:sleep|print|system|eval|exec|phpinfo|passthru|shell_exec)\s*\(|\brequire\s*\(\s*['"]child_process"#)
         .expect("cmdi code pattern compiles")
 });
 
@@ -71,12 +80,26 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
     if let Some(m) = CONSTRUCT.find(s) {
         take(85, m.start(), m.end());
     }
+    // Naming a shell binary is how people write about shells; it is weak on its own.
+    if let Some(m) = SHELL_PATH.find(s) {
+        let before = s[..m.start()].trim_end_matches("/usr").trim_end_matches("usr").trim_end();
+        let chained = before.is_empty() || before.ends_with([';', '|', '&', '`', '(', '\n']);
+        take(if chained { 80 } else { 55 }, m.start(), m.end());
+    }
     if let Some(m) = CODE.find(s) {
         take(if text { 65 } else { 80 }, m.start(), m.end());
     }
     // Whether the value begins with a separator: the shape of a parameter made to end a command.
     let head = s.trim_start_matches([' ', '\t', '"', '\'']);
     let leads = head.starts_with([';', '|', '&', '`', '\n', '\r']) || head.starts_with("$(");
+    // A command as the whole value, with shell-style arguments (`uname -a`, `netstat -an`).
+    if let Some(c) = START.captures(s) {
+        let word = c.get(1).map_or("", |m| m.as_str());
+        let arg = c.get(2).map_or("", |m| m.as_str());
+        if STRONG.contains(&word) && !WEAK.contains(&word) && is_arg(arg) && !text {
+            take(70, 0, c.get(0).map_or(0, |m| m.end()));
+        }
+    }
     for c in CHAINED.captures_iter(s) {
         let whole = c.get(0).expect("group 0 always matches");
         let word = c.get(1).map_or("", |m| m.as_str());
@@ -93,12 +116,15 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
         let terminated = sep.is_empty() || matches!(sep, ";" | "|" | "&" | "`" | ")" | "<" | ">") || (arg.is_empty() && sep.trim().is_empty());
         // Newlines and backticks also appear in prose and Markdown (`head`).
         let line_break = matches!(separator, '\n' | '\r' | '`');
+        let only_separators_before =
+            s[..whole.start()].trim_matches(|c: char| matches!(c, ';' | '|' | '&' | '\n' | '\r' | ' ' | '\t' | '"' | '\'')).is_empty();
         let score = if at_start {
-            // A command as the whole value: only with shell-style arguments.
-            if !weak && (is_arg(arg) || sep.contains('$')) {
-                70
+            0
+        } else if leads && only_separators_before && !text {
+            if weak && !(is_arg(arg) || terminated || arg.chars().all(|c| c.is_ascii_alphanumeric())) {
+                60
             } else {
-                0
+                85
             }
         } else if line_break || text {
             // In prose a newline or `;` is punctuation: demand a shell-looking argument.
@@ -108,12 +134,6 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
                 65
             } else {
                 0
-            }
-        } else if leads && whole.start() == 0 {
-            if weak && !(is_arg(arg) || terminated || arg.chars().all(|c| c.is_ascii_alphanumeric())) {
-                60
-            } else {
-                85
             }
         } else if weak {
             if is_arg(arg) || (terminated && sep != " ") {

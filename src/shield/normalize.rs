@@ -144,7 +144,7 @@ impl<'a> Norm<'a> {
     /// True when the text holds none of the characters any family needs.
     #[must_use]
     pub fn is_plain(&self) -> bool {
-        self.mask & SUSPICIOUS == 0
+        self.mask & SUSPICIOUS == 0 && (self.mask & DOT == 0 || !self.lower.contains(".."))
     }
 
     /// True when any of the byte classes in `bits` is present.
@@ -272,9 +272,18 @@ fn fold_overlong(bytes: &[u8]) -> Cow<'_, [u8]> {
         let b = bytes[i];
         let two = bytes.get(i + 1).copied();
         match (b, two) {
-            (0xc0 | 0xc1, Some(n)) if n & 0xc0 == 0x80 || n < 0x80 => {
-                // Overlong two-byte form: the low bits give the ASCII character.
-                out.push((((b & 0x1f) << 6) | (n & 0x3f)) & 0x7f);
+            (0xc0 | 0xc1, Some(n)) if n & 0xc0 == 0x80 || matches!(n, b'.' | b'/' | b'\\') => {
+                // Overlong two-byte form. Lenient decoders (old IIS) keep only the low six bits,
+                // so `%c1%af` and `%c0%ee` also mean `/` and `.`; anything else stays invalid.
+                let v = (((b & 0x1f) << 6) | (n & 0x3f)) & 0x7f;
+                let low = n & 0x3f;
+                if matches!(v, b'.' | b'/' | b'\\') {
+                    out.push(v);
+                } else if matches!(low, b'.' | b'/') || n == b'\\' {
+                    out.push(if n == b'\\' { b'\\' } else { low });
+                } else {
+                    out.push(0xff);
+                }
                 i += 2;
             }
             (0xe0, Some(0x80..=0x81)) if bytes.get(i + 2).is_some_and(|&n| n & 0xc0 == 0x80) => {

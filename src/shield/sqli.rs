@@ -44,7 +44,7 @@ const RULES: &[Rule] = &[
     // Broken literal, then a new statement or the end of the query.
     Rule { pattern: r"^s\)*;(c|$|\(*[SIPXDW&])", score: 85, quoted: true },
     Rule { pattern: r"^s\)*c$", score: 70, quoted: true },
-    Rule { pattern: r"^s\)*(B1|h\(*[1sv]\)*[=L&c]|h\(*[1sv]\)*$)", score: 85, quoted: true },
+    Rule { pattern: r"^s\)*(B1|h\(*[1sv]\)*[=L&c])", score: 85, quoted: true },
     Rule { pattern: r"^s\)*;?\(*(S([o=v(f]|[1nsv][,k])|Ih|Pnk|[DX]k|W)", score: 80, quoted: true },
     // Broken literal, then an operator and an operand: `'='`, `'||'x`, `'+sleep(5)+'`.
     Rule { pattern: r"^s\)*[=oL]\(*(f\(|S)|^s\)*=\(*([1sv]\)*([c;&]|$)|[1sv][o=][1sv]\)*([c&]|$))", score: 75, quoted: true },
@@ -111,7 +111,8 @@ fn context(s: &[u8], quote: u8) -> Option<Hit> {
         if p.len() > 40 {
             usize::MAX
         } else {
-            p.trim_ascii().iter().filter(|b| b.is_ascii_whitespace()).count()
+            // Leading whitespace is padding; a space right before the quote is prose (`The "x"`).
+            p.trim_ascii_start().iter().filter(|b| b.is_ascii_whitespace()).count()
         }
     };
     let mut score = 0;
@@ -230,7 +231,9 @@ fn tokenize(s: &[u8], quote: u8) -> (Vec<Token>, Option<u32>) {
                 i += 1;
                 b
             }
-            b'-' if s.get(i + 1) == Some(&b'-') => {
+            // `--define` is an option, not a comment: MySQL needs a space after `--`, and the
+            // other dialects' payloads put one there too.
+            b'-' if s.get(i + 1) == Some(&b'-') && !s.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) => {
                 i = line_end(s, i);
                 b'c'
             }

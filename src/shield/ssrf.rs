@@ -124,8 +124,13 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
         if matches!(scheme, "gopher" | "dict") {
             score = score.max(80);
         }
+        let m = c.get(0).expect("group 0 always matches");
+        // A URL inside a sentence is a mention; a parameter that is a URL is fetched.
+        let whole = n.lower[..m.start()].trim().is_empty();
+        if !whole {
+            score = if score >= 95 { 70 } else { score.min(50) };
+        }
         if score > 0 && best.map_or(true, |b| score > b.score) {
-            let m = c.get(0).expect("group 0 always matches");
             best = Some(Hit::new(score, m.start(), m.end()));
         }
     }

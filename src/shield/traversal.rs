@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 static SENSITIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[/\\=:\s])(?:etc[/\\]+(?:passwd|shadow|group|hosts|issue|motd|crontab|sudoers|hostname|mysql|apache2|nginx|httpd|ssh)|proc[/\\]+(?:self|\d+)[/\\]|boot\.ini|win\.ini|system\.ini|windows[/\\]+(?:system32|win\.ini|system\.ini|repair|panther|debug)|winnt[/\\]|inetpub[/\\]|system32[/\\]|var[/\\]+(?:log|www|lib|run|mail|spool)[/\\]|\.ssh[/\\]|id_[rd]sa|\.htpasswd|\.htaccess|web\.config|wp-config\.php|\.bash_history|\.git[/\\]+(?:config|head)|\.aws[/\\]+credentials|localstart\.asp)",
+        r"(?:^|[/\\=:\s])(?:etc[/\\]+(?:passwd|shadow|group|hosts|issue|motd|crontab|sudoers|hostname|mysql|apache2|nginx|httpd|ssh)|proc[/\\]+(?:self|\d+)[/\\]|boot\.ini|win\.ini|system\.ini|windows[/\\]+(?:system32|win\.ini|system\.ini|repair|panther|debug)|winnt[/\\]|inetpub[/\\]|system32[/\\]|\.ssh[/\\]|id_[rd]sa|\.htpasswd|\.htaccess|web\.config|wp-config\.php|\.bash_history|\.git[/\\]+(?:config|head)|\.aws[/\\]+credentials|localstart\.asp)",
     )
     .expect("traversal file pattern compiles")
 });
@@ -141,15 +141,14 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     }
     if n.has(COLON) {
         if let Some(m) = WRAPPER.find(&n.lower) {
-            keep(&mut best, if m.start() == 0 { 85 } else { 65 }, m.start(), m.end());
+            keep(&mut best, if m.start() == 0 { 85 } else { 55 }, m.start(), m.end());
         }
     }
     if best.map_or(true, |b| b.score < 85) {
         let sk = skeleton(&n.lower);
-        let sb = sk.as_bytes();
         // Only exact `..` steps here: separators are guessed, and `[...]` or `...)` are prose.
-        let steps = sk.split('/').filter(|p| *p == "..").count();
-        let lead = sb.first().is_some_and(|&c| matches!(c, b'/' | b'.'));
+        let steps = sk.split('/').filter(|p| p.len() != 3 && p.len() >= 2 && p.bytes().all(|b| b == b'.')).count();
+        let lead = sk.trim_start_matches('/').starts_with("..");
         if steps >= 2 || (steps == 1 && lead) {
             keep(&mut best, 85, 0, s.len());
         }

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 /// Elements that run script or load active content by themselves.
 static DANGEROUS_TAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"<[\s/]*(script|iframe|frame|frameset|object|embed|applet|svg|math|base|meta|link|style|import|isindex|xml|xss|html|body|form|template|portal|animate|set|handler|listener)\b",
+        r"<[\s/?]*(script|iframe|frame|frameset|object|embed|applet|svg|math|base|meta|link|style|import|isindex|xml|xss|html|body|form|template|portal|animate|set|handler|listener|layer|ilayer|bgsound|vmlframe|xsl|xmp|plaintext)\b|\+adw-\s*/?\s*(script|img|svg|iframe)|\xbc\s*/?\s*(script|img|svg|iframe)",
     )
     .expect("xss tag pattern compiles")
 });
@@ -25,7 +25,7 @@ static TAG_ATTR: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static SCRIPT_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s=(`'\x22])(?:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|v\s*b\s*s\s*c\s*r\s*i\s*p\s*t|livescript)\s*:|data\s*:\s*(?:text/html|image/svg|application/(?:x-)?(?:javascript|ecmascript))")
+    Regex::new(r"(?:^|[\s=(`'\x22:,])(?:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|v\s*b\s*s\s*c\s*r\s*i\s*p\s*t|livescript|asfunction|mocha)\s*:|data\s*:\s*(?:text/html|image/svg|application/(?:x-)?(?:javascript|ecmascript))")
         .expect("xss url pattern compiles")
 });
 
@@ -38,6 +38,12 @@ static ATTR_BREAK: LazyLock<Regex> = LazyLock::new(|| {
 static SINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:alert|prompt|confirm|eval|settimeout|setinterval|fromcharcode|atob|execscript|msgbox)\s*(?:\(|`)|document\s*\.\s*(?:cookie|domain|write|location)|window\s*\.\s*(?:location|name)|\.innerhtml\s*=|\bexpression\s*\(|top\s*\[|self\s*\[|constructor\s*\(")
         .expect("xss sink pattern compiles")
+});
+
+/// Script inside CSS: `expression(...)` (old IE), `-moz-binding`, `behavior: url(...)`.
+static STYLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:style\s*=|[:;{]\s*[a-z-]*\s*:?)[^;{}]{0,60}?\bexpression\s*\(|-moz-binding\s*:|\bbehavior\s*:\s*url\s*\(")
+        .expect("xss style pattern compiles")
 });
 
 /// Any tag-like construct with attributes (`<x y=...`), used to weigh a sink inside markup.
@@ -62,7 +68,9 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
         if let Some(m) = DANGEROUS_TAG.find(s) {
             let tag = m.as_str().trim_start_matches(|c: char| c == '<' || c == '/' || c.is_whitespace());
             let score = match tag {
-                "script" | "iframe" | "svg" | "object" | "embed" | "applet" | "frameset" | "math" | "xss" => 90,
+                "script" | "iframe" | "svg" | "object" | "embed" | "applet" | "frameset" | "math" | "xss" | "vmlframe" => 90,
+                "xmp" | "plaintext" | "link" => 55,
+                "frame" | "ilayer" | "layer" => 65,
                 "html" | "body" | "form" | "template" | "set" | "animate" | "handler" | "listener" => 55,
                 _ => 75,
             };
@@ -74,6 +82,9 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
                 let _ = take(85, Some(m));
             }
         }
+    }
+    if let Some(m) = STYLE.find(s) {
+        let _ = take(80, Some(m));
     }
     if n.has(COLON) {
         if let Some(m) = SCRIPT_URL.find(s) {
