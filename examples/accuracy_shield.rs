@@ -41,8 +41,9 @@ fn url_decode(line: &str) -> Vec<u8> {
     while i < b.len() {
         match b[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() + 0 && i + 2 <= b.len() - 1 => {
-                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+            b'%' if i + 2 < b.len() && i + 2 < b.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+                {
                     Ok(v) => {
                         out.push(v);
                         i += 3;
@@ -66,7 +67,13 @@ struct Probe {
 impl Probe {
     fn query(&self, payload: &[u8]) -> Report {
         let url = format!("/?q={}", encode(payload));
-        self.shield.inspect(&Input { method: "GET", url: &url, headers: &self.headers, body: None, content_type: None })
+        self.shield.inspect(&Input {
+            method: "GET",
+            url: &url,
+            headers: &self.headers,
+            body: None,
+            content_type: None,
+        })
     }
 }
 
@@ -97,7 +104,13 @@ impl Tally {
 
 fn lines(p: &Path) -> Vec<String> {
     std::fs::read(p)
-        .map(|b| String::from_utf8_lossy(&b).split('\n').filter(|l| !l.is_empty()).map(str::to_owned).collect())
+        .map(|b| {
+            String::from_utf8_lossy(&b)
+                .split('\n')
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -121,35 +134,62 @@ fn crs_family(category: &str) -> Option<Family> {
     }
 }
 
-fn crs_request(v: &serde_json::Value) -> (String, String, Vec<(String, String)>, Option<Vec<u8>>) {
+/// Method, URI, headers and body of a CRS test.
+type Request = (String, String, Vec<(String, String)>, Option<Vec<u8>>);
+
+fn crs_request(v: &serde_json::Value) -> Request {
     let method = v["method"].as_str().unwrap_or("GET").trim().to_owned();
     let uri = v["uri"].as_str().unwrap_or("/").to_owned();
     let mut headers: Vec<(String, String)> = v["headers"]
         .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default();
-    let body = v.get("sent_body").and_then(|b| b.as_str()).or_else(|| v["body"].as_str()).map(|b| {
-        if v.get("body_charset").and_then(|c| c.as_str()) == Some("latin-1") {
-            b.chars().map(|c| c as u32 as u8).collect()
-        } else {
-            b.as_bytes().to_vec()
-        }
-    });
-    if v.get("content_type_defaulted").and_then(serde_json::Value::as_bool) == Some(true) {
-        headers.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
+    let body = v
+        .get("sent_body")
+        .and_then(|b| b.as_str())
+        .or_else(|| v["body"].as_str())
+        .map(|b| {
+            if v.get("body_charset").and_then(|c| c.as_str()) == Some("latin-1") {
+                b.chars().map(|c| c as u32 as u8).collect()
+            } else {
+                b.as_bytes().to_vec()
+            }
+        });
+    if v.get("content_type_defaulted")
+        .and_then(serde_json::Value::as_bool)
+        == Some(true)
+    {
+        headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
     }
     (method, uri, headers, body)
 }
 
 fn main() {
-    let dir = std::env::args().nth(1).map_or_else(|| PathBuf::from("../shared/corpora"), PathBuf::from);
+    let dir = std::env::args()
+        .nth(1)
+        .map_or_else(|| PathBuf::from("../shared/corpora"), PathBuf::from);
     let attacks = dir.join("attacks");
     if !attacks.is_dir() {
         eprintln!("accuracy_shield: no corpora at {} (expected an `attacks/` folder). Pass the corpora directory as the first argument.", dir.display());
         std::process::exit(2);
     }
     let misses_dir = std::env::var_os("SHIELD_MISSES").map(PathBuf::from);
-    let probe = Probe { shield: Shield::new(Options::default()), headers: browser_headers() };
+    let probe = Probe {
+        shield: Shield::new(Options::default()),
+        headers: browser_headers(),
+    };
     let mut recall: BTreeMap<String, Tally> = BTreeMap::new();
     let mut fp: BTreeMap<String, Tally> = BTreeMap::new();
 
@@ -158,7 +198,10 @@ fn main() {
     println!("recall counts a finding of the expected family; CRS counts any finding (what a WAF blocks on)\n");
 
     // libinjection lines are URL-encoded input: decode to bytes, then send.
-    for (file, family) in [("libinjection-sqli.txt", Family::Sqli), ("libinjection-xss.txt", Family::Xss)] {
+    for (file, family) in [
+        ("libinjection-sqli.txt", Family::Sqli),
+        ("libinjection-xss.txt", Family::Xss),
+    ] {
         let t = recall.entry(file.to_owned()).or_default();
         for l in lines(&attacks.join(file)) {
             let r = probe.query(&url_decode(l.trim_end_matches([' ', '\t'])));
@@ -193,14 +236,23 @@ fn main() {
             _ => Family::Cmdi,
         };
         let r = probe.query(payload.as_bytes());
-        recall.entry(format!("httpparams-{kind}")).or_default().add(r.has(family), || payload.to_owned());
+        recall
+            .entry(format!("httpparams-{kind}"))
+            .or_default()
+            .add(r.has(family), || payload.to_owned());
     }
     for v in jsonl(&attacks.join("blns.jsonl")) {
         let s = v["string"].as_str().unwrap_or("");
         let r = probe.query(s.as_bytes());
         match v["expect"].as_str() {
-            Some("attack") => recall.entry("blns-attack (any family)".into()).or_default().add(r.attack(), || s.to_owned()),
-            Some("benign") => fp.entry("blns-benign".into()).or_default().add(!r.attack(), || format!("{s}\t{:?}", r.findings)),
+            Some("attack") => recall
+                .entry("blns-attack (any family)".into())
+                .or_default()
+                .add(r.attack(), || s.to_owned()),
+            Some("benign") => fp
+                .entry("blns-benign".into())
+                .or_default()
+                .add(!r.attack(), || format!("{s}\t{:?}", r.findings)),
             _ => {}
         }
     }
@@ -213,9 +265,21 @@ fn main() {
     ] {
         let t = fp.entry(file.to_owned()).or_default();
         for l in lines(&attacks.join(file)) {
-            let payload = if file == "benign-libinjection-fp.txt" { url_decode(l.trim_end_matches([' ', '\t'])) } else { l.as_bytes().to_vec() };
+            let payload = if file == "benign-libinjection-fp.txt" {
+                url_decode(l.trim_end_matches([' ', '\t']))
+            } else {
+                l.as_bytes().to_vec()
+            };
             let r = probe.query(&payload);
-            t.add(!r.attack(), || format!("{l}\t{:?}", r.findings.iter().map(|f| (f.family.as_str(), f.score, f.snippet.clone())).collect::<Vec<_>>()));
+            t.add(!r.attack(), || {
+                format!(
+                    "{l}\t{:?}",
+                    r.findings
+                        .iter()
+                        .map(|f| (f.family.as_str(), f.score, f.snippet.clone()))
+                        .collect::<Vec<_>>()
+                )
+            });
         }
     }
 
@@ -224,33 +288,60 @@ fn main() {
     let attack_requests: HashSet<String> = crs
         .iter()
         .filter(|v| v["expect"] == "attack")
-        .map(|v| format!("{}|{}|{}|{}", v["method"], v["uri"], v["headers"], v["body"]))
+        .map(|v| {
+            format!(
+                "{}|{}|{}|{}",
+                v["method"], v["uri"], v["headers"], v["body"]
+            )
+        })
         .collect();
     let mut crs_recall: BTreeMap<String, Tally> = BTreeMap::new();
     let mut crs_family_recall: BTreeMap<String, Tally> = BTreeMap::new();
     let mut crs_fp: BTreeMap<String, Tally> = BTreeMap::new();
     for v in &crs {
         let category = v["category"].as_str().unwrap_or("");
-        if category.starts_with("response") || category == "correlation" || category == "blocking-evaluation" {
+        if category.starts_with("response")
+            || category == "correlation"
+            || category == "blocking-evaluation"
+        {
             continue;
         }
         let pl = v["rule_paranoia_level"].as_u64().unwrap_or(1);
         let band = if pl <= 2 { "PL1-2" } else { "PL3-4" };
         let (method, uri, headers, body) = crs_request(v);
         let ct = None;
-        let report =
-            probe.shield.inspect(&Input { method: &method, url: &uri, headers: &headers, body: body.as_deref(), content_type: ct });
+        let report = probe.shield.inspect(&Input {
+            method: &method,
+            url: &uri,
+            headers: &headers,
+            body: body.as_deref(),
+            content_type: ct,
+        });
         let id = v["id"].as_str().unwrap_or("").to_owned();
         match v["expect"].as_str() {
             Some("attack") => {
                 let found = report.attack();
-                crs_recall.entry(format!("{category} {band}")).or_default().add(found, || format!("{id}\t{uri}\t{:?}", body.as_deref().map(String::from_utf8_lossy)));
+                crs_recall
+                    .entry(format!("{category} {band}"))
+                    .or_default()
+                    .add(found, || {
+                        format!(
+                            "{id}\t{uri}\t{:?}",
+                            body.as_deref().map(String::from_utf8_lossy)
+                        )
+                    });
                 if let Some(f) = crs_family(category) {
-                    crs_family_recall.entry(format!("{category} {band}")).or_default().add(report.has(f), || id.clone());
+                    crs_family_recall
+                        .entry(format!("{category} {band}"))
+                        .or_default()
+                        .add(report.has(f), || id.clone());
                 }
             }
             Some("benign") => {
-                let key = format!("{}|{}|{}|{}", v["method"], v["uri"], v["headers"], v["body"]);
+                let key = format!(
+                    "{}|{}|{}|{}",
+                    v["method"], v["uri"], v["headers"], v["body"]
+                );
                 if attack_requests.contains(&key) {
                     continue;
                 }
@@ -258,54 +349,113 @@ fn main() {
                     Some(f) => report.has(f),
                     None => report.attack(),
                 };
-                crs_fp.entry(category.to_owned()).or_default().add(!flagged, || format!("{id}\t{uri}\t{:?}", report.findings));
+                crs_fp
+                    .entry(category.to_owned())
+                    .or_default()
+                    .add(!flagged, || format!("{id}\t{uri}\t{:?}", report.findings));
             }
             _ => {}
         }
     }
 
-    println!("{:<36} {:>7} {:>7} {:>8}", "attack set", "total", "found", "recall");
+    println!(
+        "{:<36} {:>7} {:>7} {:>8}",
+        "attack set", "total", "found", "recall"
+    );
     for (k, t) in &recall {
         println!("{:<36} {:>7} {:>7} {:>7.2}%", k, t.total, t.hit, t.pct());
     }
-    println!("\n{:<36} {:>7} {:>7} {:>8} {:>8}", "CRS attack tests (category, PL)", "total", "found", "any", "family");
+    println!(
+        "\n{:<36} {:>7} {:>7} {:>8} {:>8}",
+        "CRS attack tests (category, PL)", "total", "found", "any", "family"
+    );
     for (k, t) in &crs_recall {
-        let fam = crs_family_recall.get(k).map_or_else(|| "-".to_owned(), |f| format!("{:.2}%", f.pct()));
-        println!("{:<36} {:>7} {:>7} {:>7.2}% {:>8}", k, t.total, t.hit, t.pct(), fam);
+        let fam = crs_family_recall
+            .get(k)
+            .map_or_else(|| "-".to_owned(), |f| format!("{:.2}%", f.pct()));
+        println!(
+            "{:<36} {:>7} {:>7} {:>7.2}% {:>8}",
+            k,
+            t.total,
+            t.hit,
+            t.pct(),
+            fam
+        );
     }
-    println!("\n{:<36} {:>7} {:>7} {:>8}", "benign set", "total", "flagged", "FP rate");
+    println!(
+        "\n{:<36} {:>7} {:>7} {:>8}",
+        "benign set", "total", "flagged", "FP rate"
+    );
     let mut fp_max: f64 = 0.0;
     for (k, t) in &fp {
         let rate = 100.0 - t.pct();
         fp_max = fp_max.max(rate);
-        println!("{:<36} {:>7} {:>7} {:>7.3}%", k, t.total, t.total - t.hit, rate);
+        println!(
+            "{:<36} {:>7} {:>7} {:>7.3}%",
+            k,
+            t.total,
+            t.total - t.hit,
+            rate
+        );
     }
-    println!("\n{:<36} {:>7} {:>7} {:>8}", "CRS benign tests (own category only)", "total", "flagged", "FP rate");
+    println!(
+        "\n{:<36} {:>7} {:>7} {:>8}",
+        "CRS benign tests (own category only)", "total", "flagged", "FP rate"
+    );
     for (k, t) in &crs_fp {
-        println!("{:<36} {:>7} {:>7} {:>7.3}%", k, t.total, t.total - t.hit, 100.0 - t.pct());
+        println!(
+            "{:<36} {:>7} {:>7} {:>7.3}%",
+            k,
+            t.total,
+            t.total - t.hit,
+            100.0 - t.pct()
+        );
     }
 
     if let Some(d) = misses_dir {
         let _ = std::fs::create_dir_all(&d);
         for (k, t) in recall.iter().chain(crs_recall.iter()) {
-            let _ = std::fs::write(d.join(format!("miss-{}.txt", k.replace([' ', '(', ')'], "_"))), t.samples.join("\n"));
+            let _ = std::fs::write(
+                d.join(format!("miss-{}.txt", k.replace([' ', '(', ')'], "_"))),
+                t.samples.join("\n"),
+            );
         }
         for (k, t) in fp.iter().chain(crs_fp.iter()) {
-            let _ = std::fs::write(d.join(format!("fp-{}.txt", k.replace([' ', '(', ')'], "_"))), t.samples.join("\n"));
+            let _ = std::fs::write(
+                d.join(format!("fp-{}.txt", k.replace([' ', '(', ')'], "_"))),
+                t.samples.join("\n"),
+            );
         }
     }
 
-    let min_of = |keys: &[&str]| keys.iter().filter_map(|k| recall.get(*k)).map(Tally::pct).fold(100.0_f64, f64::min);
+    let min_of = |keys: &[&str]| {
+        keys.iter()
+            .filter_map(|k| recall.get(*k))
+            .map(Tally::pct)
+            .fold(100.0_f64, f64::min)
+    };
     let crs_min = ["sqli PL1-2", "xss PL1-2", "lfi PL1-2", "rce PL1-2"]
         .iter()
         .filter_map(|k| crs_recall.get(*k))
         .map(Tally::pct)
         .fold(100.0_f64, f64::min);
     println!("\n(each *_recall line is the lowest recall among that family's sets; crs_pl12_recall the lowest of sqli, xss, lfi, rce at PL1-2)");
-    println!("sqli_recall: {:.2}%", min_of(&["libinjection-sqli.txt", "pat-sqli.txt", "httpparams-sqli"]));
-    println!("xss_recall: {:.2}%", min_of(&["libinjection-xss.txt", "pat-xss.txt", "httpparams-xss"]));
-    println!("traversal_recall: {:.2}%", min_of(&["pat-traversal.txt", "httpparams-path-traversal"]));
-    println!("cmdi_recall: {:.2}%", min_of(&["pat-cmdi.txt", "httpparams-cmdi"]));
+    println!(
+        "sqli_recall: {:.2}%",
+        min_of(&["libinjection-sqli.txt", "pat-sqli.txt", "httpparams-sqli"])
+    );
+    println!(
+        "xss_recall: {:.2}%",
+        min_of(&["libinjection-xss.txt", "pat-xss.txt", "httpparams-xss"])
+    );
+    println!(
+        "traversal_recall: {:.2}%",
+        min_of(&["pat-traversal.txt", "httpparams-path-traversal"])
+    );
+    println!(
+        "cmdi_recall: {:.2}%",
+        min_of(&["pat-cmdi.txt", "httpparams-cmdi"])
+    );
     println!("crs_pl12_recall: {crs_min:.2}%");
     println!("benign_fp_max: {fp_max:.3}%");
 }

@@ -30,8 +30,12 @@ fn suites() -> Vec<(String, Suite)> {
         let path = entry.expect("readable entry").path();
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).expect("readable fixture");
-            let suite: Suite = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            out.push((path.file_stem().unwrap().to_string_lossy().into_owned(), suite));
+            let suite: Suite =
+                toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            out.push((
+                path.file_stem().unwrap().to_string_lossy().into_owned(),
+                suite,
+            ));
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -86,7 +90,13 @@ fn run(shield: &Shield, c: &Case) -> Report {
         other => panic!("{}: unknown part {other}", c.name),
     }
     let method = if body.is_some() { "POST" } else { "GET" };
-    shield.inspect(&Input { method, url: &url, headers: &headers, body: body.as_deref(), content_type: ct })
+    shield.inspect(&Input {
+        method,
+        url: &url,
+        headers: &headers,
+        body: body.as_deref(),
+        content_type: ct,
+    })
 }
 
 #[test]
@@ -104,12 +114,20 @@ fn every_fixture_case_gets_the_expected_verdict() {
                 (_, false) => !r.attack(),
             };
             if !ok {
-                failures.push(format!("{} ({}): {:?} -> {:?}", c.name, c.source, c.input, r.findings));
+                failures.push(format!(
+                    "{} ({}): {:?} -> {:?}",
+                    c.name, c.source, c.input, r.findings
+                ));
             }
         }
     }
     assert!(count >= 60, "only {count} cases found");
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -118,11 +136,19 @@ fn fixture_case_names_are_unique_and_stepped_by_ten() {
     for (file, suite) in suites() {
         let mut last = 0;
         for c in &suite.case {
-            assert!(seen.insert(c.name.clone()), "duplicate case name {}", c.name);
+            assert!(
+                seen.insert(c.name.clone()),
+                "duplicate case name {}",
+                c.name
+            );
             let (prefix, number) = c.name.rsplit_once('-').expect("name is <family>-<number>");
             assert_eq!(prefix, file, "{} lives in {file}.toml", c.name);
             let n: u32 = number.parse().expect("numeric suffix");
-            assert!(n % 10 == 0 && n > last, "{}: numbers step by 10 and increase", c.name);
+            assert!(
+                n % 10 == 0 && n > last,
+                "{}: numbers step by 10 and increase",
+                c.name
+            );
             last = n;
             assert!(!c.source.is_empty(), "{} names its source", c.name);
         }

@@ -14,11 +14,18 @@ pub(crate) fn inspect(run: &mut Run, body: &[u8], content_type: Option<&str>) {
     }
     let ct = content_type.unwrap_or("").to_ascii_lowercase();
     let mime = ct.split(';').next().unwrap_or("").trim();
-    let ok_status = if truncated { BodyStatus::Truncated } else { BodyStatus::Parsed };
+    let ok_status = if truncated {
+        BodyStatus::Truncated
+    } else {
+        BodyStatus::Parsed
+    };
     let status = if mime == "application/x-www-form-urlencoded" {
         run.pairs(data, "body", Part::Query);
         ok_status
-    } else if mime == "application/json" || mime.ends_with("+json") || (mime.is_empty() && looks_like_json(data)) {
+    } else if mime == "application/json"
+        || mime.ends_with("+json")
+        || (mime.is_empty() && looks_like_json(data))
+    {
         let mut fields = Vec::new();
         match json(data, &mut fields, run) {
             Ok(()) => {
@@ -42,7 +49,10 @@ pub(crate) fn inspect(run: &mut Run, body: &[u8], content_type: Option<&str>) {
                 BodyStatus::Unparseable
             }
         }
-    } else if mime.ends_with("/xml") || mime.ends_with("+xml") || (mime.is_empty() && data.trim_ascii_start().starts_with(b"<")) {
+    } else if mime.ends_with("/xml")
+        || mime.ends_with("+xml")
+        || (mime.is_empty() && data.trim_ascii_start().starts_with(b"<"))
+    {
         xml(run, data);
         ok_status
     } else if binary(mime) {
@@ -62,7 +72,14 @@ fn binary(mime: &str) -> bool {
         || mime.starts_with("audio/")
         || mime.starts_with("video/")
         || mime.starts_with("font/")
-        || matches!(mime, "application/octet-stream" | "application/zip" | "application/gzip" | "application/pdf" | "application/wasm")
+        || matches!(
+            mime,
+            "application/octet-stream"
+                | "application/zip"
+                | "application/gzip"
+                | "application/pdf"
+                | "application/wasm"
+        )
 }
 
 fn looks_like_json(data: &[u8]) -> bool {
@@ -71,7 +88,10 @@ fn looks_like_json(data: &[u8]) -> bool {
 
 fn looks_like_form(data: &[u8]) -> bool {
     let first = data.split(|&b| b == b'&').next().unwrap_or(b"");
-    first.contains(&b'=') && !first.contains(&b' ') && !first.contains(&b'\n') && first.iter().position(|&b| b == b'=').unwrap_or(0) > 0
+    first.contains(&b'=')
+        && !first.contains(&b' ')
+        && !first.contains(&b'\n')
+        && first.iter().position(|&b| b == b'=').unwrap_or(0) > 0
 }
 
 /// A body without a usable structure: each line is a value, so that prose far apart cannot combine
@@ -112,7 +132,11 @@ fn xml(run: &mut Run, data: &[u8]) {
             if !run.budget() {
                 return;
             }
-            run.check(Part::Value, &|| "body".to_owned(), &after[9..close.saturating_sub(3).max(9)]);
+            run.check(
+                Part::Value,
+                &|| "body".to_owned(),
+                &after[9..close.saturating_sub(3).max(9)],
+            );
             rest = &after[close..];
             continue;
         }
@@ -146,7 +170,10 @@ fn multipart(run: &mut Run, data: &[u8], boundary: &[u8]) -> bool {
     }
     for w in positions.windows(2) {
         let part = &data[w[0] + delim.len()..w[1]];
-        let part = part.strip_prefix(b"\r\n").or_else(|| part.strip_prefix(b"\n")).unwrap_or(part);
+        let part = part
+            .strip_prefix(b"\r\n")
+            .or_else(|| part.strip_prefix(b"\n"))
+            .unwrap_or(part);
         let (head, content) = match memchr::memmem::find(part, b"\r\n\r\n") {
             Some(i) => (&part[..i], &part[i + 4..]),
             None => match memchr::memmem::find(part, b"\n\n") {
@@ -154,7 +181,10 @@ fn multipart(run: &mut Run, data: &[u8], boundary: &[u8]) -> bool {
                 None => return false,
             },
         };
-        let content = content.strip_suffix(b"\r\n").or_else(|| content.strip_suffix(b"\n")).unwrap_or(content);
+        let content = content
+            .strip_suffix(b"\r\n")
+            .or_else(|| content.strip_suffix(b"\n"))
+            .unwrap_or(content);
         let head = bytes_to_text(head);
         let mut name = String::new();
         let mut filename: Option<String> = None;
@@ -178,7 +208,11 @@ fn multipart(run: &mut Run, data: &[u8], boundary: &[u8]) -> bool {
         if !run.budget() {
             return true;
         }
-        let base = if name.is_empty() { "body".to_owned() } else { format!("body.{name}") };
+        let base = if name.is_empty() {
+            "body".to_owned()
+        } else {
+            format!("body.{name}")
+        };
         if !name.is_empty() {
             run.check(Part::Key, &|| base.clone(), &name);
         }
@@ -186,7 +220,10 @@ fn multipart(run: &mut Run, data: &[u8], boundary: &[u8]) -> bool {
             run.check(Part::Value, &|| format!("{base}.filename"), f);
         }
         // File contents are inspected only when they are text: an image is not a parameter.
-        let texty = part_type.is_empty() || part_type.starts_with("text/") || part_type.contains("json") || part_type.contains("xml");
+        let texty = part_type.is_empty()
+            || part_type.starts_with("text/")
+            || part_type.contains("json")
+            || part_type.contains("xml");
         if texty && !content.contains(&0) {
             let value = bytes_to_text(content);
             run.check(Part::Value, &|| base.clone(), &value);
@@ -249,7 +286,11 @@ pub(crate) fn json(data: &[u8], out: &mut Vec<Field>, run: &mut Run) -> Result<(
                         let key = p.string()?;
                         push_key(&mut path, &mut marks, &key, stack.len(), &mut depth_capped);
                         if collected < limit {
-                            out.push(Field { path: path.clone(), value: key, key: true });
+                            out.push(Field {
+                                path: path.clone(),
+                                value: key,
+                                key: true,
+                            });
                             collected += 1;
                         }
                         p.ws();
@@ -272,7 +313,11 @@ pub(crate) fn json(data: &[u8], out: &mut Vec<Field>, run: &mut Run) -> Result<(
                 Some(b'"') => {
                     let v = p.string()?;
                     if collected < limit {
-                        out.push(Field { path: path.clone(), value: v, key: false });
+                        out.push(Field {
+                            path: path.clone(),
+                            value: v,
+                            key: false,
+                        });
                         collected += 1;
                     }
                 }
@@ -293,7 +338,11 @@ pub(crate) fn json(data: &[u8], out: &mut Vec<Field>, run: &mut Run) -> Result<(
                 let key = p.string()?;
                 push_key(&mut path, &mut marks, &key, stack.len(), &mut depth_capped);
                 if collected < limit {
-                    out.push(Field { path: path.clone(), value: key, key: true });
+                    out.push(Field {
+                        path: path.clone(),
+                        value: key,
+                        key: true,
+                    });
                     collected += 1;
                 }
                 p.ws();
@@ -348,7 +397,13 @@ fn push_key(path: &mut String, marks: &mut Vec<usize>, key: &str, depth: usize, 
     }
 }
 
-fn push_index(path: &mut String, marks: &mut Vec<usize>, n: usize, depth: usize, capped: &mut bool) {
+fn push_index(
+    path: &mut String,
+    marks: &mut Vec<usize>,
+    n: usize,
+    depth: usize,
+    capped: &mut bool,
+) {
     marks.push(path.len());
     if depth > MAX_JSON_DEPTH {
         *capped = true;
@@ -402,7 +457,10 @@ impl Json<'_> {
         }
         let tok = &self.b[start..self.i];
         let ok = matches!(tok, b"true" | b"false" | b"null")
-            || (!tok.is_empty() && tok.iter().all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E')));
+            || (!tok.is_empty()
+                && tok
+                    .iter()
+                    .all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E')));
         if ok {
             Ok(())
         } else {
@@ -444,8 +502,15 @@ impl Json<'_> {
                             let s = std::str::from_utf8(hex).map_err(|_| ())?;
                             let mut cp = u32::from_str_radix(s, 16).map_err(|_| ())?;
                             self.i += 4;
-                            if (0xd800..0xdc00).contains(&cp) && self.b.get(self.i..self.i + 2) == Some(b"\\u") {
-                                if let Some(lo) = self.b.get(self.i + 2..self.i + 6).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u32::from_str_radix(h, 16).ok()) {
+                            if (0xd800..0xdc00).contains(&cp)
+                                && self.b.get(self.i..self.i + 2) == Some(b"\\u")
+                            {
+                                if let Some(lo) = self
+                                    .b
+                                    .get(self.i + 2..self.i + 6)
+                                    .and_then(|h| std::str::from_utf8(h).ok())
+                                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                                {
                                     if (0xdc00..0xe000).contains(&lo) {
                                         cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                                         self.i += 6;

@@ -10,24 +10,148 @@ use std::sync::LazyLock;
 
 /// Commands that are not English words: a separator before them is enough.
 const STRONG: &[&str] = &[
-    "whoami", "uname", "ifconfig", "ipconfig", "netstat", "wget", "curl", "nc", "ncat", "netcat", "bash", "sh", "zsh",
-    "ksh", "csh", "tcsh", "dash", "netsh", "sysinfo", "which", "wmic", "icacls", "schtasks", "sc", "cmd", "cmd.exe", "powershell", "pwsh", "passwd", "chmod", "chown", "nslookup",
-    "systeminfo", "tasklist", "taskkill", "xterm", "perl", "python", "python2", "python3", "ruby", "php", "telnet",
-    "tftp", "ls", "id", "pwd", "env", "printenv", "busybox", "base64", "xxd", "rm", "mkfifo", "nohup", "sudo", "su",
-    "uptime", "hostname", "lsof", "ps", "dig", "host", "traceroute", "tracert", "certutil", "bitsadmin", "regsvr32",
-    "rundll32", "mshta", "wscript", "cscript", "net.exe", "whoami.exe", "certutil.exe", "ipconfig.exe", "gcc", "awk",
-    "sed", "xargs", "crontab", "useradd", "scp", "ssh", "socat", "telnet.exe", "ver", "vol", "dir", "nmap", "killall",
-    "chattr", "lsattr", "getent", "groups", "last", "w", "wc", "od", "hexdump", "strings", "tac", "nl", "rev",
-    "sleep", "ping", "cat", "echo", "type", "head", "tail", "more", "less", "find", "grep", "kill", "expr", "set",
-    "net", "time", "touch", "cp", "mv", "tar", "sort", "uniq", "cut", "exit", "eval", "exec", "export", "unset",
+    "whoami",
+    "uname",
+    "ifconfig",
+    "ipconfig",
+    "netstat",
+    "wget",
+    "curl",
+    "nc",
+    "ncat",
+    "netcat",
+    "bash",
+    "sh",
+    "zsh",
+    "ksh",
+    "csh",
+    "tcsh",
+    "dash",
+    "netsh",
+    "sysinfo",
+    "which",
+    "wmic",
+    "icacls",
+    "schtasks",
+    "sc",
+    "cmd",
+    "cmd.exe",
+    "powershell",
+    "pwsh",
+    "passwd",
+    "chmod",
+    "chown",
+    "nslookup",
+    "systeminfo",
+    "tasklist",
+    "taskkill",
+    "xterm",
+    "perl",
+    "python",
+    "python2",
+    "python3",
+    "ruby",
+    "php",
+    "telnet",
+    "tftp",
+    "ls",
+    "id",
+    "pwd",
+    "env",
+    "printenv",
+    "busybox",
+    "base64",
+    "xxd",
+    "rm",
+    "mkfifo",
+    "nohup",
+    "sudo",
+    "su",
+    "uptime",
+    "hostname",
+    "lsof",
+    "ps",
+    "dig",
+    "host",
+    "traceroute",
+    "tracert",
+    "certutil",
+    "bitsadmin",
+    "regsvr32",
+    "rundll32",
+    "mshta",
+    "wscript",
+    "cscript",
+    "net.exe",
+    "whoami.exe",
+    "certutil.exe",
+    "ipconfig.exe",
+    "gcc",
+    "awk",
+    "sed",
+    "xargs",
+    "crontab",
+    "useradd",
+    "scp",
+    "ssh",
+    "socat",
+    "telnet.exe",
+    "ver",
+    "vol",
+    "dir",
+    "nmap",
+    "killall",
+    "chattr",
+    "lsattr",
+    "getent",
+    "groups",
+    "last",
+    "w",
+    "wc",
+    "od",
+    "hexdump",
+    "strings",
+    "tac",
+    "nl",
+    "rev",
+    "sleep",
+    "ping",
+    "cat",
+    "echo",
+    "type",
+    "head",
+    "tail",
+    "more",
+    "less",
+    "find",
+    "grep",
+    "kill",
+    "expr",
+    "set",
+    "net",
+    "time",
+    "touch",
+    "cp",
+    "mv",
+    "tar",
+    "sort",
+    "uniq",
+    "cut",
+    "exit",
+    "eval",
+    "exec",
+    "export",
+    "unset",
 ];
 
 /// Of the above, those that are also English words or very short, which need an argument.
 const WEAK: &[&str] = &[
-    "sleep", "ping", "cat", "echo", "type", "head", "tail", "more", "less", "find", "grep", "kill", "expr", "set", "net",
-    "time", "touch", "cp", "mv", "tar", "sort", "uniq", "cut", "exit", "eval", "exec", "export", "unset", "host", "last",
-    "w", "wc", "od", "nl", "rev", "tac", "dir", "which", "sc", "ver", "vol", "groups", "strings", "ps", "su", "dig", "rm", "id", "sh",
-    "nc", "ls", "env", "sed", "awk", "php", "ruby", "perl", "python", "cmd", "ssh", "scp", "sudo", "hostname", "uptime",
+    "sleep", "ping", "cat", "echo", "type", "head", "tail", "more", "less", "find", "grep", "kill",
+    "expr", "set", "net", "time", "touch", "cp", "mv", "tar", "sort", "uniq", "cut", "exit",
+    "eval", "exec", "export", "unset", "host", "last", "w", "wc", "od", "nl", "rev", "tac", "dir",
+    "which", "sc", "ver", "vol", "groups", "strings", "ps", "su", "dig", "rm", "id", "sh", "nc",
+    "ls", "env", "sed", "awk", "php", "ruby", "perl", "python", "cmd", "ssh", "scp", "sudo",
+    "hostname", "uptime",
 ];
 
 /// A separator, optional quoting, then a word (the candidate command) and what follows it.
@@ -37,8 +161,10 @@ static CHAINED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A command word at the very start of the value and its first argument.
-static START: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*([a-z][a-z0-9_.]{0,15})[ \t]+([^\s;|&`]{1,12})").expect("cmdi start pattern compiles"));
+static START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*([a-z][a-z0-9_.]{0,15})[ \t]+([^\s;|&`]{1,12})")
+        .expect("cmdi start pattern compiles")
+});
 
 static SHELL_PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"/bin/(?:ba|z|k|c|da)?sh\b|/s?bin/(?:cat|ls|id|nc|ping|echo|uname|whoami|wget|curl|busybox)\b")
@@ -47,7 +173,7 @@ static SHELL_PATH: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Unambiguous shell constructs: absolute paths of shells and tools, `$(...)`, `${IFS}`, backticks.
 static CONSTRUCT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"<!--\s*#\s*(?:exec|include|echo|config|fsize|flastmod)\b|\$\{ifs\}|\$ifs\b|\bcmd(?:\.exe)?\s*/[ck]\b|\bpowershell(?:\.exe)?\s+-|\bnc(?:at)?\s+-[a-z]*e\s|\bbash\s+-i\b|>\s*/dev/tcp/|\b(?:wget|curl)\s+(?:-[a-z]+\s+)*(?:https?|ftp)://"#)
+    Regex::new(r"<!--\s*#\s*(?:exec|include|echo|config|fsize|flastmod)\b|\$\{ifs\}|\$ifs\b|\bcmd(?:\.exe)?\s*/[ck]\b|\bpowershell(?:\.exe)?\s+-|\bnc(?:at)?\s+-[a-z]*e\s|\bbash\s+-i\b|>\s*/dev/tcp/|\b(?:wget|curl)\s+(?:-[a-z]+\s+)*(?:https?|ftp)://")
         .expect("cmdi construct pattern compiles")
 });
 
@@ -82,7 +208,10 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
     }
     // Naming a shell binary is how people write about shells; it is weak on its own.
     if let Some(m) = SHELL_PATH.find(s) {
-        let before = s[..m.start()].trim_end_matches("/usr").trim_end_matches("usr").trim_end();
+        let before = s[..m.start()]
+            .trim_end_matches("/usr")
+            .trim_end_matches("usr")
+            .trim_end();
         let chained = before.is_empty() || before.ends_with([';', '|', '&', '`', '(', '\n']);
         take(if chained { 80 } else { 55 }, m.start(), m.end());
     }
@@ -110,18 +239,26 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
         }
         let lead = whole.as_str().trim_start();
         let separator = lead.chars().next().unwrap_or(' ');
-        let at_start = whole.start() == 0 && !matches!(separator, ';' | '|' | '&' | '\n' | '\r' | '`' | '$');
+        let at_start =
+            whole.start() == 0 && !matches!(separator, ';' | '|' | '&' | '\n' | '\r' | '`' | '$');
         let weak = WEAK.contains(&word);
         // The command ends where shell syntax ends it: `;id|`, `| id`, `` `id` ``.
-        let terminated = sep.is_empty() || matches!(sep, ";" | "|" | "&" | "`" | ")" | "<" | ">") || (arg.is_empty() && sep.trim().is_empty());
+        let terminated = sep.is_empty()
+            || matches!(sep, ";" | "|" | "&" | "`" | ")" | "<" | ">")
+            || (arg.is_empty() && sep.trim().is_empty());
         // Newlines and backticks also appear in prose and Markdown (`head`).
         let line_break = matches!(separator, '\n' | '\r' | '`');
-        let only_separators_before =
-            s[..whole.start()].trim_matches(|c: char| matches!(c, ';' | '|' | '&' | '\n' | '\r' | ' ' | '\t' | '"' | '\'')).is_empty();
+        let only_separators_before = s[..whole.start()]
+            .trim_matches(|c: char| {
+                matches!(c, ';' | '|' | '&' | '\n' | '\r' | ' ' | '\t' | '"' | '\'')
+            })
+            .is_empty();
         let score = if at_start {
             0
         } else if leads && only_separators_before && !text {
-            if weak && !(is_arg(arg) || terminated || arg.chars().all(|c| c.is_ascii_alphanumeric())) {
+            if weak
+                && !(is_arg(arg) || terminated || arg.chars().all(|c| c.is_ascii_alphanumeric()))
+            {
                 60
             } else {
                 85
@@ -129,7 +266,11 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
         } else if line_break || text {
             // In prose a newline or `;` is punctuation: demand a shell-looking argument.
             if is_arg(arg) && !arg.is_empty() {
-                if weak { 65 } else { 75 }
+                if weak {
+                    65
+                } else {
+                    75
+                }
             } else if !weak && terminated && !text {
                 65
             } else {

@@ -8,13 +8,27 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static HEADER_AFTER_BREAK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\r\n\u{560a}\u{560d}][\t ]*([a-z][a-z0-9-]{1,40})[\t ]*:|(?:\r?\n){2}\s*<|\r\n\r\n")
-        .expect("crlf pattern compiles")
+    Regex::new(
+        r"[\r\n\u{560a}\u{560d}][\t ]*([a-z][a-z0-9-]{1,40})[\t ]*:|(?:\r?\n){2}\s*<|\r\n\r\n",
+    )
+    .expect("crlf pattern compiles")
 });
 
 const KNOWN: &[&str] = &[
-    "set-cookie", "location", "content-type", "content-length", "refresh", "x-xss-protection", "access-control-allow-origin",
-    "content-security-policy", "cache-control", "link", "host", "cookie", "transfer-encoding", "connection",
+    "set-cookie",
+    "location",
+    "content-type",
+    "content-length",
+    "refresh",
+    "x-xss-protection",
+    "access-control-allow-origin",
+    "content-security-policy",
+    "cache-control",
+    "link",
+    "host",
+    "cookie",
+    "transfer-encoding",
+    "connection",
 ];
 
 pub(crate) fn detect(n: &Norm) -> Option<Hit> {

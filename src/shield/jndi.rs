@@ -41,7 +41,10 @@ fn evaluate(body: &str) -> String {
     if let Some(i) = body.find(":-") {
         return body[i + 2..].to_owned();
     }
-    if let Some(rest) = body.strip_prefix("lower:").or_else(|| body.strip_prefix("upper:")) {
+    if let Some(rest) = body
+        .strip_prefix("lower:")
+        .or_else(|| body.strip_prefix("upper:"))
+    {
         return rest.to_owned();
     }
     if let Some(rest) = body.strip_prefix("date:") {
@@ -74,7 +77,17 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     }
     // Lookups that leak secrets without JNDI (`${env:AWS_SECRET_ACCESS_KEY}`) in a value that
     // reaches a Log4j 2 logger.
-    for probe in ["${env:", "${sys:", "${ctx:", "${main:", "${bundle:", "${java:", "${docker:", "${k8s:", "${spring:"] {
+    for probe in [
+        "${env:",
+        "${sys:",
+        "${ctx:",
+        "${main:",
+        "${bundle:",
+        "${java:",
+        "${docker:",
+        "${k8s:",
+        "${spring:",
+    ] {
         if let Some(i) = s.find(probe) {
             return Some(Hit::new(70, i, i + probe.len()));
         }

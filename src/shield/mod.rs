@@ -86,7 +86,7 @@ pub enum Family {
     Cmdi,
     /// Server-side request forgery (URLs aimed at internal hosts).
     Ssrf,
-    /// NoSQL operator injection.
+    /// `NoSQL` operator injection.
     Nosqli,
     /// JavaScript prototype pollution.
     ProtoPollution,
@@ -257,7 +257,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { sensitivity: Sensitivity::Medium, exclude: Vec::new(), max_body_bytes: DEFAULT_MAX_BODY_BYTES }
+        Self {
+            sensitivity: Sensitivity::Medium,
+            exclude: Vec::new(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
     }
 }
 
@@ -267,7 +271,15 @@ impl Options {
     /// `blockFor` belong to the engine's rule and are accepted here without being read.
     pub fn from_value(v: &serde_json::Value, path: &str) -> Result<Options, ConfigError> {
         let obj = Obj::new(v, path)?;
-        obj.only(&["sensitivity", "exclude", "maxBodyBytes", "type", "mode", "threshold", "blockFor"])?;
+        obj.only(&[
+            "sensitivity",
+            "exclude",
+            "maxBodyBytes",
+            "type",
+            "mode",
+            "threshold",
+            "blockFor",
+        ])?;
         let mut opts = Options::default();
         if let Some(s) = obj.choice("sensitivity", &["LOW", "MEDIUM", "HIGH"])? {
             opts.sensitivity = match s {
@@ -441,7 +453,10 @@ impl Shield {
             emit(Family::Nosqli, nosqli::detect_value(n));
             emit(Family::ProtoPollution, proto::detect_value(n));
         }
-        if matches!(part, P::Query | P::Key | P::Cookie | P::Header | P::Segment | P::UserAgent) {
+        if matches!(
+            part,
+            P::Query | P::Key | P::Cookie | P::Header | P::Segment | P::UserAgent
+        ) {
             emit(Family::Crlf, crlf::detect(n));
         }
         emit(Family::Ssti, ssti::detect(n));

@@ -55,8 +55,19 @@ pub const AT: u32 = 1 << 18;
 pub const UNDERSCORE: u32 = 1 << 19;
 
 /// Bits that no attack family can do without.
-const SUSPICIOUS: u32 =
-    QUOTE | ANGLE | PAREN | CHAIN | DOLLAR | BRACE | BRACKET | SLASH | EQUALS | STAR | PERCENT | CONTROL | BACKTICK;
+const SUSPICIOUS: u32 = QUOTE
+    | ANGLE
+    | PAREN
+    | CHAIN
+    | DOLLAR
+    | BRACE
+    | BRACKET
+    | SLASH
+    | EQUALS
+    | STAR
+    | PERCENT
+    | CONTROL
+    | BACKTICK;
 
 const fn class_table() -> [u32; 256] {
     let mut t = [0u32; 256];
@@ -132,13 +143,22 @@ impl<'a> Norm<'a> {
                 }
             }
         }
-        let mask = if matches!(text, Cow::Borrowed(_)) { m } else { mask(text.as_bytes()) };
+        let mask = if matches!(text, Cow::Borrowed(_)) {
+            m
+        } else {
+            mask(text.as_bytes())
+        };
         let lower = if text.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(text.to_ascii_lowercase())
         } else {
             text.clone()
         };
-        Self { raw, text, lower, mask }
+        Self {
+            raw,
+            text,
+            lower,
+            mask,
+        }
     }
 
     /// True when the text holds none of the characters any family needs.
@@ -229,7 +249,10 @@ pub fn percent_decode(s: &[u8]) -> Option<Vec<u8>> {
     while i < s.len() {
         let b = s[i];
         if b == b'%' {
-            if let (Some(h), Some(l)) = (s.get(i + 1).and_then(|&b| hex(b)), s.get(i + 2).and_then(|&b| hex(b))) {
+            if let (Some(h), Some(l)) = (
+                s.get(i + 1).and_then(|&b| hex(b)),
+                s.get(i + 2).and_then(|&b| hex(b)),
+            ) {
                 out.push(h * 16 + l);
                 i += 3;
                 changed = true;
@@ -263,7 +286,10 @@ fn push_char(out: &mut Vec<u8>, cp: u32) {
 /// Maps overlong and look-alike encodings of `.`, `/` and `\` to ASCII before the bytes are read as
 /// UTF-8 (where they would otherwise become U+FFFD and hide a traversal).
 fn fold_overlong(bytes: &[u8]) -> Cow<'_, [u8]> {
-    if !bytes.iter().any(|&b| b == 0xc0 || b == 0xc1 || b == 0xe0 || b == 0xf0) {
+    if !bytes
+        .iter()
+        .any(|&b| b == 0xc0 || b == 0xc1 || b == 0xe0 || b == 0xf0)
+    {
         return Cow::Borrowed(bytes);
     }
     let mut out = Vec::with_capacity(bytes.len());
@@ -291,7 +317,10 @@ fn fold_overlong(bytes: &[u8]) -> Cow<'_, [u8]> {
                 out.push((((two.unwrap_or(0) & 0x3f) << 6) | (n & 0x3f)) & 0x7f);
                 i += 3;
             }
-            (0xf0, Some(0x80)) if bytes.get(i + 2) == Some(&0x80) && bytes.get(i + 3).is_some_and(|&n| n & 0xc0 == 0x80) => {
+            (0xf0, Some(0x80))
+                if bytes.get(i + 2) == Some(&0x80)
+                    && bytes.get(i + 3).is_some_and(|&n| n & 0xc0 == 0x80) =>
+            {
                 out.push(bytes[i + 3] & 0x3f);
                 i += 4;
             }
@@ -401,6 +430,7 @@ const NAMED: &[(&str, char)] = &[
 ];
 
 /// Decodes HTML character references the way browsers do (numeric ones even without `;`).
+#[allow(clippy::many_single_char_names)] // byte-level scanners read best with `s`, `b`, `i`, `j`
 fn html_entities(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
@@ -420,9 +450,17 @@ fn html_entities(s: &str) -> Option<String> {
             let start = j;
             let mut v: u32 = 0;
             while j < b.len() && j - start < 8 {
-                let d = if is_hex { hex(b[j]).map(u32::from) } else { (b[j] as char).to_digit(10) };
+                let d = if is_hex {
+                    hex(b[j]).map(u32::from)
+                } else {
+                    (b[j] as char).to_digit(10)
+                };
                 match d {
-                    Some(d) => v = v.saturating_mul(if is_hex { 16 } else { 10 }).saturating_add(d),
+                    Some(d) => {
+                        v = v
+                            .saturating_mul(if is_hex { 16 } else { 10 })
+                            .saturating_add(d);
+                    }
                     None => break,
                 }
                 j += 1;
@@ -470,6 +508,7 @@ fn html_entities(s: &str) -> Option<String> {
 }
 
 /// Decodes `\xHH`, `\uHHHH` and `\u{H..}` escapes (JavaScript, JSON in strings, CSS-less).
+#[allow(clippy::many_single_char_names)] // byte-level scanners read best with `s`, `b`, `i`, `j`
 fn js_escapes(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(s.len());
@@ -523,7 +562,11 @@ pub fn form_decode(s: &[u8]) -> Cow<'_, str> {
         return bytes_to_text(s);
     }
     let plus: Cow<'_, [u8]> = if s.contains(&b'+') {
-        Cow::Owned(s.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect())
+        Cow::Owned(
+            s.iter()
+                .map(|&b| if b == b'+' { b' ' } else { b })
+                .collect(),
+        )
     } else {
         Cow::Borrowed(s)
     };

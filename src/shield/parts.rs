@@ -2,7 +2,7 @@
 
 use super::body;
 use super::normalize::{bytes_to_text, form_decode, Norm};
-use super::{Cap, Family, Finding, Hit, Input, Part, Report, Shield, BodyStatus};
+use super::{BodyStatus, Cap, Family, Finding, Hit, Input, Part, Report, Shield};
 use super::{MAX_HEADERS, MAX_URL_BYTES, MAX_VALUES, MAX_VALUE_BYTES};
 
 /// Header values that browsers and proxies send with fixed grammars (media types, languages, cache
@@ -68,14 +68,20 @@ impl<'s> Run<'s> {
     pub(crate) fn new(shield: &'s Shield) -> Self {
         Self {
             shield,
-            report: Report { findings: Vec::new(), body: BodyStatus::Absent, caps: Vec::new() },
+            report: Report {
+                findings: Vec::new(),
+                body: BodyStatus::Absent,
+                caps: Vec::new(),
+            },
             values: 0,
             threshold: shield.opts.sensitivity.threshold(),
         }
     }
 
     pub(crate) fn finish(mut self) -> Report {
-        self.report.findings.sort_by(|a, b| b.score.cmp(&a.score).then(a.family.cmp(&b.family)));
+        self.report
+            .findings
+            .sort_by(|a, b| b.score.cmp(&a.score).then(a.family.cmp(&b.family)));
         self.report
     }
 
@@ -136,12 +142,22 @@ impl<'s> Run<'s> {
         }
         let location = loc.unwrap_or_else(location);
         for (family, hit) in hits {
-            self.add(Finding { family, location: location.clone(), score: hit.score.min(100), snippet: n.snippet(hit.start, hit.end) });
+            self.add(Finding {
+                family,
+                location: location.clone(),
+                score: hit.score.min(100),
+                snippet: n.snippet(hit.start, hit.end),
+            });
         }
     }
 
     fn add(&mut self, f: Finding) {
-        if let Some(old) = self.report.findings.iter_mut().find(|o| o.family == f.family && o.location == f.location) {
+        if let Some(old) = self
+            .report
+            .findings
+            .iter_mut()
+            .find(|o| o.family == f.family && o.location == f.location)
+        {
             if f.score > old.score {
                 *old = f;
             }
@@ -172,9 +188,13 @@ impl<'s> Run<'s> {
             self.pairs(q.as_bytes(), "query", Part::Query);
         }
         self.headers(input.headers);
-        let content_type = input
-            .content_type
-            .or_else(|| input.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.as_str()));
+        let content_type = input.content_type.or_else(|| {
+            input
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                .map(|(_, v)| v.as_str())
+        });
         if let Some(b) = input.body {
             if !b.is_empty() {
                 body::inspect(self, b, content_type);
@@ -196,7 +216,12 @@ impl<'s> Run<'s> {
             if !self.budget() {
                 return;
             }
-            let text = bytes_to_text(super::normalize::percent_decode(seg.as_bytes()).as_deref().unwrap_or(seg.as_bytes())).into_owned();
+            let text = bytes_to_text(
+                super::normalize::percent_decode(seg.as_bytes())
+                    .as_deref()
+                    .unwrap_or(seg.as_bytes()),
+            )
+            .into_owned();
             let i = index;
             self.check(Part::Segment, &|| format!("path.segment[{i}]"), &text);
             index += 1;
@@ -236,12 +261,17 @@ impl<'s> Run<'s> {
             }
             match lname.as_str() {
                 "cookie" => self.cookies(value),
-                "user-agent" => self.check(Part::UserAgent, &|| "header.user-agent".to_owned(), value),
+                "user-agent" => {
+                    self.check(Part::UserAgent, &|| "header.user-agent".to_owned(), value);
+                }
                 _ => {
                     let loc = || format!("header.{lname}");
                     self.check(Part::Header, &loc, value);
                     // Header names are attacker-chosen too (CRS sends payloads as names).
-                    if !lname.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                    if !lname
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    {
                         self.check(Part::Key, &loc, name);
                     }
                 }
@@ -269,7 +299,10 @@ impl<'s> Run<'s> {
 }
 
 fn strip_origin(path: &str) -> &str {
-    let lower = path.get(..8).map(str::to_ascii_lowercase).unwrap_or_default();
+    let lower = path
+        .get(..8)
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
     let rest = if lower.starts_with("http://") {
         &path[7..]
     } else if lower.starts_with("https://") {

@@ -10,7 +10,11 @@ fn find(s: &str) -> Option<(usize, usize, bool)> {
     }
     let i = s.find("constructor")?;
     let rest = s[i + 11..].trim_start_matches(['[', '.', ']', '"', '\'', ' ']);
-    rest.starts_with("prototype").then_some((i, i + 11 + (s.len() - i - 11 - rest.len()) + 9, false))
+    rest.starts_with("prototype").then_some((
+        i,
+        i + 11 + (s.len() - i - 11 - rest.len()) + 9,
+        false,
+    ))
 }
 
 pub(crate) fn detect_key(n: &Norm) -> Option<Hit> {
@@ -28,7 +32,8 @@ pub(crate) fn detect_value(n: &Norm) -> Option<Hit> {
     let s = n.lower.as_bytes();
     let next = s.get(end).copied();
     let prev = start.checked_sub(1).map(|p| s[p]);
-    let pathy = matches!(next, Some(b'.' | b'[' | b'"' | b'\'' | b']' | b'=')) || matches!(prev, Some(b'.' | b'[' | b'"' | b'\''));
+    let pathy = matches!(next, Some(b'.' | b'[' | b'"' | b'\'' | b']' | b'='))
+        || matches!(prev, Some(b'.' | b'[' | b'"' | b'\''));
     if pathy {
         Some(Hit::new(if proto { 80 } else { 75 }, start, end))
     } else {

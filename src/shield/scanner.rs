@@ -25,12 +25,16 @@ static WEAK_PROBE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub(crate) fn detect_agent(n: &Norm) -> Option<Hit> {
-    AGENT.find(&n.lower).map(|m| Hit::new(90, m.start(), m.end()))
+    AGENT
+        .find(&n.lower)
+        .map(|m| Hit::new(90, m.start(), m.end()))
 }
 
 pub(crate) fn detect_path(n: &Norm) -> Option<Hit> {
     if let Some(m) = PROBE.find(&n.lower) {
         return Some(Hit::new(80, m.start(), m.end()));
     }
-    WEAK_PROBE.find(&n.lower).map(|m| Hit::new(45, m.start(), m.end()))
+    WEAK_PROBE
+        .find(&n.lower)
+        .map(|m| Hit::new(45, m.start(), m.end()))
 }

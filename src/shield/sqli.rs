@@ -33,38 +33,115 @@ struct Rule {
 
 const RULES: &[Rule] = &[
     // UNION [ALL] SELECT anywhere.
-    Rule { pattern: r"U\(*S", score: 95, quoted: false },
+    Rule {
+        pattern: r"U\(*S",
+        score: 95,
+        quoted: false,
+    },
     // A stacked statement with the shape of real SQL.
-    Rule { pattern: r";\(*(S([o=(v1f]|[1nsv][,k]|\(*[nv]?$)|[DX]k|Ih|Pn|W)", score: 85, quoted: false },
+    Rule {
+        pattern: r";\(*(S([o=(v1f]|[1nsv][,k]|\(*[nv]?$)|[DX]k|Ih|Pn|W)",
+        score: 85,
+        quoted: false,
+    },
     // A sub-select as an operand: `=(SELECT`, `AND (SELECT`.
-    Rule { pattern: r"[o=&,]\(+S", score: 85, quoted: false },
+    Rule {
+        pattern: r"[o=&,]\(+S",
+        score: 85,
+        quoted: false,
+    },
     // Broken literal, then a condition: `' OR 1=1`, `' AND (SELECT`, `') or ('a'='a`, `' or 'x`.
-    Rule { pattern: r"^s\)*&\(*([1v]|s\)*([o=&;c]|$)|f\(|S|\(+[1sv])", score: 90, quoted: true },
-    Rule { pattern: r"^s\)*&\(*n\)*([=(&c;])", score: 80, quoted: true },
+    Rule {
+        pattern: r"^s\)*&\(*([1v]|s\)*([o=&;c]|$)|f\(|S|\(+[1sv])",
+        score: 90,
+        quoted: true,
+    },
+    Rule {
+        pattern: r"^s\)*&\(*n\)*([=(&c;])",
+        score: 80,
+        quoted: true,
+    },
     // Broken literal, then a new statement or the end of the query.
-    Rule { pattern: r"^s\)*;(c|$|\(*[SIPXDW&])", score: 85, quoted: true },
-    Rule { pattern: r"^s\)*c$", score: 70, quoted: true },
-    Rule { pattern: r"^s\)*(B1|h\(*[1sv]\)*[=L&c])", score: 85, quoted: true },
-    Rule { pattern: r"^s\)*;?\(*(S([o=v(f]|[1nsv][,k])|Ih|Pnk|[DX]k|W)", score: 80, quoted: true },
+    Rule {
+        pattern: r"^s\)*;(c|$|\(*[SIPXDW&])",
+        score: 85,
+        quoted: true,
+    },
+    Rule {
+        pattern: r"^s\)*c$",
+        score: 70,
+        quoted: true,
+    },
+    Rule {
+        pattern: r"^s\)*(B1|h\(*[1sv]\)*[=L&c])",
+        score: 85,
+        quoted: true,
+    },
+    Rule {
+        pattern: r"^s\)*;?\(*(S([o=v(f]|[1nsv][,k])|Ih|Pnk|[DX]k|W)",
+        score: 80,
+        quoted: true,
+    },
     // Broken literal, then an operator and an operand: `'='`, `'||'x`, `'+sleep(5)+'`.
-    Rule { pattern: r"^s\)*[=oL]\(*(f\(|S)|^s\)*=\(*([1sv]\)*([c;&]|$)|[1sv][o=][1sv]\)*([c&]|$))", score: 75, quoted: true },
+    Rule {
+        pattern: r"^s\)*[=oL]\(*(f\(|S)|^s\)*=\(*([1sv]\)*([c;&]|$)|[1sv][o=][1sv]\)*([c&]|$))",
+        score: 75,
+        quoted: true,
+    },
     // Numeric context: `1 OR 1=1`, `1) AND SLEEP(5)`, `-1 OR 2>1`, `1-1) OR 5=(SELECT`.
-    Rule { pattern: r"^[1v](o[1nv])*\)*&\(*([1svn]\)*[=L]|f\(|[1sv]\)*c|\(*S|[1sv]\)*[&;])", score: 85, quoted: false },
-    Rule { pattern: r"^n\)*&\(*([1sv][=L]|f\(|\(*S)", score: 70, quoted: false },
-    Rule { pattern: r"^[1v]\)+[&;Uc]", score: 80, quoted: false },
-    Rule { pattern: r"^[1nv]\)*B1", score: 80, quoted: false },
-    Rule { pattern: r"^[1v]\)*[Bh]", score: 70, quoted: false },
+    Rule {
+        pattern: r"^[1v](o[1nv])*\)*&\(*([1svn]\)*[=L]|f\(|[1sv]\)*c|\(*S|[1sv]\)*[&;])",
+        score: 85,
+        quoted: false,
+    },
+    Rule {
+        pattern: r"^n\)*&\(*([1sv][=L]|f\(|\(*S)",
+        score: 70,
+        quoted: false,
+    },
+    Rule {
+        pattern: r"^[1v]\)+[&;Uc]",
+        score: 80,
+        quoted: false,
+    },
+    Rule {
+        pattern: r"^[1nv]\)*B1",
+        score: 80,
+        quoted: false,
+    },
+    Rule {
+        pattern: r"^[1v]\)*[Bh]",
+        score: 70,
+        quoted: false,
+    },
     // A value that is a condition on its own: `or 1=1`, `and sleep(5)`.
-    Rule { pattern: r"^&\(*([1sv][=L][1sv(f]|f\(|\(*S|[1sv]\)*c$)", score: 80, quoted: false },
+    Rule {
+        pattern: r"^&\(*([1sv][=L][1sv(f]|f\(|\(*S|[1sv]\)*c$)",
+        score: 80,
+        quoted: false,
+    },
     // A value that is a whole query: `select * from users`, `select @@version`, `(select user())`.
-    Rule { pattern: r"^\(*S(o|v|f\(|[1nsv],|[1sv]k|\(*S)", score: 80, quoted: false },
-    Rule { pattern: r"^[DX]k[n.]|^In?h|^Pnk", score: 70, quoted: false },
+    Rule {
+        pattern: r"^\(*S(o|v|f\(|[1nsv],|[1sv]k|\(*S)",
+        score: 80,
+        quoted: false,
+    },
+    Rule {
+        pattern: r"^[DX]k[n.]|^In?h|^Pnk",
+        score: 70,
+        quoted: false,
+    },
     // A value that starts with a clause: ` ORDER BY 13--`, ` HAVING 1=1--`, `WHERE 1=1 AND 1=0`.
-    Rule { pattern: r"^B1|^h\(*[1sv][=L]|h\(*1=1", score: 80, quoted: false },
+    Rule {
+        pattern: r"^B1|^h\(*[1sv][=L]|h\(*1=1",
+        score: 80,
+        quoted: false,
+    },
 ];
 
-static SET: LazyLock<RegexSet> =
-    LazyLock::new(|| RegexSet::new(RULES.iter().map(|r| r.pattern)).expect("SQL fingerprint rules compile"));
+static SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(RULES.iter().map(|r| r.pattern)).expect("SQL fingerprint rules compile")
+});
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 struct Token {
@@ -112,11 +189,14 @@ fn context(s: &[u8], quote: u8) -> Option<Hit> {
             usize::MAX
         } else {
             // Leading whitespace is padding; a space right before the quote is prose (`The "x"`).
-            p.trim_ascii_start().iter().filter(|b| b.is_ascii_whitespace()).count()
+            p.trim_ascii_start()
+                .iter()
+                .filter(|b| b.is_ascii_whitespace())
+                .count()
         }
     };
     let mut score = 0;
-    for i in SET.matches(&fp).iter() {
+    for i in &SET.matches(&fp) {
         let r = &RULES[i];
         if r.quoted && (quote == 0 || prefix_spaces > 0) {
             continue;
@@ -153,13 +233,14 @@ fn word_kind(w: &[u8]) -> u8 {
         b"union" => b'U',
         b"and" | b"or" | b"xor" => b'&',
         b"where" | b"having" | b"limit" | b"into" | b"procedure" | b"offset" => b'h',
-        b"like" | b"rlike" | b"regexp" | b"is" | b"in" | b"between" | b"sounds" | b"glob" | b"ilike" | b"notnull"
-        | b"isnull" => b'L',
+        b"like" | b"rlike" | b"regexp" | b"is" | b"in" | b"between" | b"sounds" | b"glob"
+        | b"ilike" | b"notnull" | b"isnull" => b'L',
         b"not" | b"div" | b"mod" | b"collate" | b"escape" => b'o',
         b"null" | b"true" | b"false" => b'1',
-        b"from" | b"table" | b"database" | b"schema" | b"case" | b"when" | b"then" | b"else" | b"end" | b"exists"
-        | b"top" | b"join" | b"values" | b"set" | b"all" | b"distinct" | b"outfile" | b"dumpfile"
-        | b"order" | b"group" | b"by" | b"asc" | b"desc" | b"on" | b"using" | b"if" | b"delay" => b'k',
+        b"from" | b"table" | b"database" | b"schema" | b"case" | b"when" | b"then" | b"else"
+        | b"end" | b"exists" | b"top" | b"join" | b"values" | b"set" | b"all" | b"distinct"
+        | b"outfile" | b"dumpfile" | b"order" | b"group" | b"by" | b"asc" | b"desc" | b"on"
+        | b"using" | b"if" | b"delay" => b'k',
         _ => b'n',
     }
 }
@@ -168,10 +249,24 @@ fn word_kind(w: &[u8]) -> u8 {
 /// based extraction), with the score of a call.
 fn danger_score(w: &[u8]) -> Option<u32> {
     match w {
-        b"sleep" | b"pg_sleep" | b"benchmark" | b"load_file" | b"extractvalue" | b"updatexml"
-        | b"xp_cmdshell" | b"sys_eval" | b"sys_exec" | b"dbms_pipe.receive_message" | b"dbms_lock.sleep"
-        | b"utl_inaddr.get_host_address" | b"utl_http.request" | b"load_extension" | b"randomblob"
-        | b"ctxsys.drithsx.sn" | b"dbms_xmlgen.getxml" | b"xmltype" => Some(80),
+        b"sleep"
+        | b"pg_sleep"
+        | b"benchmark"
+        | b"load_file"
+        | b"extractvalue"
+        | b"updatexml"
+        | b"xp_cmdshell"
+        | b"sys_eval"
+        | b"sys_exec"
+        | b"dbms_pipe.receive_message"
+        | b"dbms_lock.sleep"
+        | b"utl_inaddr.get_host_address"
+        | b"utl_http.request"
+        | b"load_extension"
+        | b"randomblob"
+        | b"ctxsys.drithsx.sn"
+        | b"dbms_xmlgen.getxml"
+        | b"xmltype" => Some(80),
         _ => None,
     }
 }
@@ -180,20 +275,39 @@ fn danger_score(w: &[u8]) -> Option<u32> {
 fn catalog(w: &[u8]) -> bool {
     matches!(
         w,
-        b"information_schema" | b"pg_catalog" | b"sqlite_master" | b"sysobjects" | b"syscolumns" | b"msysaccessobjects"
-            | b"msysobjects" | b"mysql.user" | b"mysql.db" | b"pg_shadow" | b"all_tables" | b"user_tables"
-            | b"sys.objects" | b"sys.tables" | b"master..sysdatabases" | b"sysdatabases" | b"pg_user"
+        b"information_schema"
+            | b"pg_catalog"
+            | b"sqlite_master"
+            | b"sysobjects"
+            | b"syscolumns"
+            | b"msysaccessobjects"
+            | b"msysobjects"
+            | b"mysql.user"
+            | b"mysql.db"
+            | b"pg_shadow"
+            | b"all_tables"
+            | b"user_tables"
+            | b"sys.objects"
+            | b"sys.tables"
+            | b"master..sysdatabases"
+            | b"sysdatabases"
+            | b"pg_user"
     ) || w.starts_with(b"information_schema.")
 }
 
 /// Tokenizes `s` (lower-case bytes); `quote` opens a literal before the first byte.
+#[allow(clippy::many_single_char_names)] // byte-level scanners read best with `s`, `b`, `i`, `j`
 fn tokenize(s: &[u8], quote: u8) -> (Vec<Token>, Option<u32>) {
     let mut out: Vec<Token> = Vec::with_capacity(16);
     let mut danger: Option<u32> = None;
     let mut i = 0;
     if quote != 0 {
         let end = string_end(s, 0, quote);
-        out.push(Token { kind: b's', start: 0, end });
+        out.push(Token {
+            kind: b's',
+            start: 0,
+            end,
+        });
         i = end;
     }
     while i < s.len() && out.len() < MAX_TOKENS {
@@ -233,7 +347,9 @@ fn tokenize(s: &[u8], quote: u8) -> (Vec<Token>, Option<u32>) {
             }
             // `--define` is an option, not a comment: MySQL needs a space after `--`, and the
             // other dialects' payloads put one there too.
-            b'-' if s.get(i + 1) == Some(&b'-') && !s.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) => {
+            b'-' if s.get(i + 1) == Some(&b'-')
+                && !s.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) =>
+            {
                 i = line_end(s, i);
                 b'c'
             }
@@ -266,18 +382,36 @@ fn tokenize(s: &[u8], quote: u8) -> (Vec<Token>, Option<u32>) {
                 i += 2;
                 b'&'
             }
-            b'=' | b'<' | b'>' | b'!' | b'|' | b'&' | b'^' | b'~' | b'+' | b'-' | b'*' | b'/' | b'%' | b':' => {
+            b'=' | b'<' | b'>' | b'!' | b'|' | b'&' | b'^' | b'~' | b'+' | b'-' | b'*' | b'/'
+            | b'%' | b':' => {
                 i += 1;
-                while i < s.len() && matches!(s[i], b'=' | b'<' | b'>' | b'!' | b':') && i - start < 3 {
+                while i < s.len()
+                    && matches!(s[i], b'=' | b'<' | b'>' | b'!' | b':')
+                    && i - start < 3
+                {
                     i += 1;
                 }
                 let op = &s[start..i];
-                let comparison = matches!(op, b"=" | b"<" | b">" | b"<>" | b"!=" | b"<=" | b">=" | b"<=>" | b"==" | b"!<" | b"!>");
+                let comparison = matches!(
+                    op,
+                    b"=" | b"<"
+                        | b">"
+                        | b"<>"
+                        | b"!="
+                        | b"<="
+                        | b">="
+                        | b"<=>"
+                        | b"=="
+                        | b"!<"
+                        | b"!>"
+                );
                 // A sign before a number belongs to the number: `-1 OR 1=1` starts with `1`.
                 if matches!(b, b'-' | b'+')
                     && i == start + 1
                     && s.get(i).is_some_and(u8::is_ascii_digit)
-                    && out.last().map_or(true, |t| !matches!(t.kind, b'1' | b's' | b'n' | b'v' | b')'))
+                    && out.last().map_or(true, |t| {
+                        !matches!(t.kind, b'1' | b's' | b'n' | b'v' | b')')
+                    })
                 {
                     continue;
                 }
@@ -288,7 +422,10 @@ fn tokenize(s: &[u8], quote: u8) -> (Vec<Token>, Option<u32>) {
                 }
             }
             b if is_word(b) => {
-                while i < s.len() && (is_word(s[i]) || (s[i] == b'.' && s.get(i + 1).is_some_and(|&c| is_word(c)))) {
+                while i < s.len()
+                    && (is_word(s[i])
+                        || (s[i] == b'.' && s.get(i + 1).is_some_and(|&c| is_word(c))))
+                {
                     i += 1;
                 }
                 let w = &s[start..i];
@@ -323,7 +460,9 @@ fn tokenize(s: &[u8], quote: u8) -> (Vec<Token>, Option<u32>) {
                 if w == b"delay" && out.last().is_some_and(|t| &s[t.start..t.end] == b"waitfor") {
                     danger = Some(danger.unwrap_or(0).max(85));
                 }
-                if (w == b"outfile" || w == b"dumpfile") && out.last().is_some_and(|t| &s[t.start..t.end] == b"into") {
+                if (w == b"outfile" || w == b"dumpfile")
+                    && out.last().is_some_and(|t| &s[t.start..t.end] == b"into")
+                {
                     danger = Some(danger.unwrap_or(0).max(85));
                 }
                 k
@@ -333,7 +472,11 @@ fn tokenize(s: &[u8], quote: u8) -> (Vec<Token>, Option<u32>) {
                 b'?'
             }
         };
-        out.push(Token { kind, start, end: i });
+        out.push(Token {
+            kind,
+            start,
+            end: i,
+        });
     }
     // Comments are whitespace to the database, except that a trailing one cuts off the rest of the
     // original query, which is itself a signal (`admin'--`).
@@ -407,7 +550,11 @@ fn number_end(s: &[u8], mut i: usize) -> usize {
     while i < s.len() && (s[i].is_ascii_digit() || s[i] == b'.') {
         i += 1;
     }
-    if i < s.len() && s[i] == b'e' && s.get(i + 1).is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'+') {
+    if i < s.len()
+        && s[i] == b'e'
+        && s.get(i + 1)
+            .is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'+')
+    {
         i += 2;
         while i < s.len() && s[i].is_ascii_digit() {
             i += 1;

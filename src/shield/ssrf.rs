@@ -20,7 +20,11 @@ fn part(p: &str) -> Option<u64> {
         return None;
     }
     if let Some(h) = p.strip_prefix("0x") {
-        return if h.is_empty() { Some(0) } else { u64::from_str_radix(h, 16).ok() };
+        return if h.is_empty() {
+            Some(0)
+        } else {
+            u64::from_str_radix(h, 16).ok()
+        };
     }
     if p.len() > 1 && p.starts_with('0') {
         return u64::from_str_radix(&p[1..], 8).ok();
@@ -28,7 +32,7 @@ fn part(p: &str) -> Option<u64> {
     p.parse().ok()
 }
 
-/// Reads `a`, `a.b`, `a.b.c` or `a.b.c.d` in any base (the WHATWG/inet_aton forms).
+/// Reads `a`, `a.b`, `a.b.c` or `a.b.c.d` in any base (the `WHATWG/inet_aton` forms).
 fn ipv4(host: &str) -> Option<Ipv4Addr> {
     let parts: Vec<&str> = host.split('.').collect();
     if parts.is_empty() || parts.len() > 4 {
@@ -55,7 +59,8 @@ fn internal_v4(ip: Ipv4Addr) -> Option<u32> {
     if o == [169, 254, 169, 254] || o == [100, 100, 100, 200] || o == [168, 63, 129, 16] {
         return Some(95);
     }
-    if ip.is_loopback() || ip.is_unspecified() || ip.is_private() || ip.is_link_local() || o[0] == 0 {
+    if ip.is_loopback() || ip.is_unspecified() || ip.is_private() || ip.is_link_local() || o[0] == 0
+    {
         return Some(85);
     }
     if o[0] == 100 && (64..128).contains(&o[1]) {
@@ -73,16 +78,28 @@ fn internal_host(host: &str) -> Option<u32> {
             return internal_v4(v4);
         }
         let seg = ip.segments();
-        if ip.is_loopback() || ip.is_unspecified() || (seg[0] & 0xfe00) == 0xfc00 || (seg[0] & 0xffc0) == 0xfe80 {
-            return Some(if seg[0] == 0xfd00 && seg[1] == 0x0ec2 { 95 } else { 85 });
+        if ip.is_loopback()
+            || ip.is_unspecified()
+            || (seg[0] & 0xfe00) == 0xfc00
+            || (seg[0] & 0xffc0) == 0xfe80
+        {
+            return Some(if seg[0] == 0xfd00 && seg[1] == 0x0ec2 {
+                95
+            } else {
+                85
+            });
         }
         return None;
     }
     match host {
-        "metadata.google.internal" | "metadata" | "metadata.azure.com" | "instance-data" | "instance-data.ec2.internal" => {
-            return Some(95)
+        "metadata.google.internal"
+        | "metadata"
+        | "metadata.azure.com"
+        | "instance-data"
+        | "instance-data.ec2.internal" => return Some(95),
+        "localhost" | "localhost.localdomain" | "ip6-localhost" | "ip6-loopback" => {
+            return Some(85)
         }
-        "localhost" | "localhost.localdomain" | "ip6-localhost" | "ip6-loopback" => return Some(85),
         _ => {}
     }
     if host.ends_with(".localhost") || host.ends_with(".internal") {
@@ -99,7 +116,10 @@ fn internal_host(host: &str) -> Option<u32> {
             }
         }
     }
-    if host.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b'x') {
+    if host
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b'x')
+    {
         return ipv4(host).and_then(internal_v4);
     }
     None

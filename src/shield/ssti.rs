@@ -12,8 +12,10 @@ static EXPR: LazyLock<Regex> = LazyLock::new(|| {
         .expect("ssti pattern compiles")
 });
 
-static ARITH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*['\x22]?\d+['\x22]?\s*[*+/-]\s*['\x22]?\d+['\x22]?\s*$").expect("ssti arithmetic compiles"));
+static ARITH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*['\x22]?\d+['\x22]?\s*[*+/-]\s*['\x22]?\d+['\x22]?\s*$")
+        .expect("ssti arithmetic compiles")
+});
 
 static DANGER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"__(?:class|mro|subclasses|globals|builtins|import|init|base|bases|dict)__|\bconstructor\s*\.\s*constructor|\bt\s*\(\s*java\.|java\.lang\.|runtime\b|getclass|forname|\bexec\s*\(|\bsystem\s*\(|\bpopen|\beval\s*\(|\brequire\s*\(|process\.|\bconfig\b|\bself\b|\brequest\.|\blipsum\b|\bcycler\b|\bjoiner\b|\bnamespace\b|\bsettings\.|freemarker|\bnew\s*\(|\bobjectconstructor|\.getruntime|\bfile_get_contents|\bshell_exec|\bpassthru|\bproc_open")

@@ -30,9 +30,14 @@ fn dotdot(s: &[u8]) -> (usize, Option<usize>) {
         while end < s.len() && s[end] == b'.' {
             end += 1;
         }
-        let before_ok = at == 0 || matches!(s[at - 1], b'/' | b'\\' | b'=' | b' ' | b':' | b'\'' | b'"' | b'|' | b'>');
+        let before_ok = at == 0
+            || matches!(
+                s[at - 1],
+                b'/' | b'\\' | b'=' | b' ' | b':' | b'\'' | b'"' | b'|' | b'>'
+            );
         let after = s.get(end).copied();
-        let after_ok = matches!(after, Some(b'/' | b'\\' | b';')) || (after.is_none() && at > 0 && matches!(s[at - 1], b'/' | b'\\'));
+        let after_ok = matches!(after, Some(b'/' | b'\\' | b';'))
+            || (after.is_none() && at > 0 && matches!(s[at - 1], b'/' | b'\\'));
         if before_ok && after_ok {
             count += 1;
             first.get_or_insert(at);
@@ -119,7 +124,10 @@ static SKELETON_FILE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub(crate) fn detect(n: &Norm) -> Option<Hit> {
-    if !n.has(SLASH | COLON | super::normalize::PERCENT | super::normalize::QUOTE) && !n.lower.contains("..") && !n.lower.contains("0x") {
+    if !n.has(SLASH | COLON | super::normalize::PERCENT | super::normalize::QUOTE)
+        && !n.lower.contains("..")
+        && !n.lower.contains("0x")
+    {
         return None;
     }
     let s = n.lower.as_bytes();
@@ -128,33 +136,53 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     if let Some(at) = first {
         // One step at the start of the value (`..\secret`) or several anywhere is a traversal; a
         // single `../` inside a sentence is how people write relative paths.
-        let lead = s[..at].iter().all(|&b| matches!(b, b'/' | b'\\' | b'.' | b' '));
+        let lead = s[..at]
+            .iter()
+            .all(|&b| matches!(b, b'/' | b'\\' | b'.' | b' '));
         let score = if steps >= 2 || lead { 90 } else { 50 };
         keep(&mut best, score, at, (at + 3).min(s.len()));
     }
     if n.has(SLASH) {
         if let Some(m) = SENSITIVE.find(&n.lower) {
-            let starts_path = s.first().is_some_and(|&b| matches!(b, b'/' | b'\\' | b'c' | b'.'));
-            let score = if steps > 0 { 95 } else if starts_path { 80 } else { 55 };
+            let starts_path = s
+                .first()
+                .is_some_and(|&b| matches!(b, b'/' | b'\\' | b'c' | b'.'));
+            let score = if steps > 0 {
+                95
+            } else if starts_path {
+                80
+            } else {
+                55
+            };
             keep(&mut best, score, m.start(), m.end());
         }
     }
     if n.has(COLON) {
         if let Some(m) = WRAPPER.find(&n.lower) {
-            keep(&mut best, if m.start() == 0 { 85 } else { 55 }, m.start(), m.end());
+            keep(
+                &mut best,
+                if m.start() == 0 { 85 } else { 55 },
+                m.start(),
+                m.end(),
+            );
         }
     }
     if best.map_or(true, |b| b.score < 85) {
         let sk = skeleton(&n.lower);
         // Only exact `..` steps here: separators are guessed, and `[...]` or `...)` are prose.
-        let steps = sk.split('/').filter(|p| p.len() != 3 && p.len() >= 2 && p.bytes().all(|b| b == b'.')).count();
+        let steps = sk
+            .split('/')
+            .filter(|p| p.len() != 3 && p.len() >= 2 && p.bytes().all(|b| b == b'.'))
+            .count();
         let lead = sk.trim_start_matches('/').starts_with("..");
         if steps >= 2 || (steps == 1 && lead) {
             keep(&mut best, 85, 0, s.len());
         }
         if let Some(m) = SKELETON_FILE.find(&sk) {
             let before = &sk[..m.start()];
-            let pathy = before.bytes().all(|c| matches!(c, b'/' | b'.' | b'c' | b'd' | b':' | b'?'))
+            let pathy = before
+                .bytes()
+                .all(|c| matches!(c, b'/' | b'.' | b'c' | b'd' | b':' | b'?'))
                 || steps > 0;
             keep(&mut best, if pathy { 85 } else { 55 }, 0, s.len());
         }
@@ -167,7 +195,8 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
 pub(crate) fn detect_path(n: &Norm) -> Option<Hit> {
     let s = n.lower.as_bytes();
     let (steps, first) = dotdot(s);
-    let mut best = first.map(|at| Hit::new(if steps > 0 { 85 } else { 0 }, at, (at + 3).min(s.len())));
+    let mut best =
+        first.map(|at| Hit::new(if steps > 0 { 85 } else { 0 }, at, (at + 3).min(s.len())));
     if let Some(m) = SENSITIVE.find(&n.lower) {
         let score = if steps > 0 { 95 } else { 70 };
         if best.map_or(true, |b| score > b.score) {

@@ -31,7 +31,8 @@ static SCRIPT_URL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Breaking out of an attribute value into a new handler: `" onmouseover="alert(1)`.
 static ATTR_BREAK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["'`][^"'`<>=]{0,20}?[\s/]on[a-z]{3,40}\s*="#).expect("xss break pattern compiles")
+    Regex::new(r#"["'`][^"'`<>=]{0,20}?[\s/]on[a-z]{3,40}\s*="#)
+        .expect("xss break pattern compiles")
 });
 
 /// Script sinks and exfiltration calls.
@@ -47,8 +48,9 @@ static STYLE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Any tag-like construct with attributes (`<x y=...`), used to weigh a sink inside markup.
-static ANY_TAG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"<[a-z][a-z0-9:-]*[\s/]+[^>]*=").expect("xss generic tag compiles"));
+static ANY_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"<[a-z][a-z0-9:-]*[\s/]+[^>]*=").expect("xss generic tag compiles")
+});
 
 pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     if !n.has(ANGLE | QUOTE | PAREN | COLON | BACKTICK | EQUALS) {
@@ -66,12 +68,15 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     };
     if n.has(ANGLE) {
         if let Some(m) = DANGEROUS_TAG.find(s) {
-            let tag = m.as_str().trim_start_matches(|c: char| c == '<' || c == '/' || c.is_whitespace());
+            let tag = m
+                .as_str()
+                .trim_start_matches(|c: char| c == '<' || c == '/' || c.is_whitespace());
             let score = match tag {
-                "script" | "iframe" | "svg" | "object" | "embed" | "applet" | "frameset" | "math" | "xss" | "vmlframe" => 90,
-                "xmp" | "plaintext" | "link" => 55,
+                "script" | "iframe" | "svg" | "object" | "embed" | "applet" | "frameset"
+                | "math" | "xss" | "vmlframe" => 90,
                 "frame" | "ilayer" | "layer" => 65,
-                "html" | "body" | "form" | "template" | "set" | "animate" | "handler" | "listener" => 55,
+                "xmp" | "plaintext" | "link" | "html" | "body" | "form" | "template" | "set"
+                | "animate" | "handler" | "listener" => 55,
                 _ => 75,
             };
             let _ = take(score, Some(m));
@@ -90,7 +95,11 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
         if let Some(m) = SCRIPT_URL.find(s) {
             let t = m.as_str().trim_start();
             // A value that starts with a script URL is a link the app may render (`href`).
-            let score = if m.start() == 0 || t.starts_with(['=', '(', '\'', '"', '`']) { 85 } else { 65 };
+            let score = if m.start() == 0 || t.starts_with(['=', '(', '\'', '"', '`']) {
+                85
+            } else {
+                65
+            };
             let _ = take(score, Some(m));
         }
     }
@@ -99,8 +108,9 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
         // A quote that closes a script string followed by a call: `';alert(1)//`, `"-prompt(1)-"`.
         if let Some(m) = SINK.find(s) {
             let before = s[..m.start()].trim_end();
-            let broke = before.ends_with([';', '+', '-', '*', '|', '&', ',', '(', '{', '}', '=', '\'', '"', '`', ')'])
-                && before.contains(['\'', '"', '`']);
+            let broke = before.ends_with([
+                ';', '+', '-', '*', '|', '&', ',', '(', '{', '}', '=', '\'', '"', '`', ')',
+            ]) && before.contains(['\'', '"', '`']);
             if broke {
                 let _ = take(80, Some(m));
             }

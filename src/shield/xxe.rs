@@ -17,6 +17,10 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     }
     let c = XXE.captures(&n.lower)?;
     let m = c.get(0)?;
-    let score = if c.get(2).is_some() || c.get(1).is_some() || m.as_str().contains("xi") { 95 } else { 75 };
+    let score = if c.get(2).is_some() || c.get(1).is_some() || m.as_str().contains("xi") {
+        95
+    } else {
+        75
+    };
     Some(Hit::new(score, m.start(), m.end()))
 }
