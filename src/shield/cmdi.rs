@@ -167,19 +167,19 @@ static START: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static SHELL_PATH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/bin/(?:ba|z|k|c|da)?sh\b|/s?bin/(?:cat|ls|id|nc|ping|echo|uname|whoami|wget|curl|busybox)\b")
+    Regex::new(r"/bin/(?:ba|z|k|c|da)?sh(?-u:\b)|/s?bin/(?:cat|ls|id|nc|ping|echo|uname|whoami|wget|curl|busybox)(?-u:\b)")
         .expect("cmdi shell path pattern compiles")
 });
 
 /// Unambiguous shell constructs: absolute paths of shells and tools, `$(...)`, `${IFS}`, backticks.
 static CONSTRUCT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"<!--\s*#\s*(?:exec|include|echo|config|fsize|flastmod)\b|\$\{ifs\}|\$ifs\b|\bcmd(?:\.exe)?\s*/[ck]\b|\bpowershell(?:\.exe)?\s+-|\bnc(?:at)?\s+-[a-z]*e\s|\bbash\s+-i\b|>\s*/dev/tcp/|\b(?:wget|curl)\s+(?:-[a-z]+\s+)*(?:https?|ftp)://")
+    Regex::new(r"<!--\s*#\s*(?:exec|include|echo|config|fsize|flastmod)(?-u:\b)|\$\{ifs\}|\$ifs(?-u:\b)|(?-u:\b)cmd(?:\.exe)?\s*/[ck](?-u:\b)|(?-u:\b)powershell(?:\.exe)?\s+-|(?-u:\b)nc(?:at)?\s+-[a-z]*e\s|(?-u:\b)bash\s+-i(?-u:\b)|>\s*/dev/tcp/|(?-u:\b)(?:wget|curl)\s+(?:-[a-z]+\s+)*(?:https?|ftp)://")
         .expect("cmdi construct pattern compiles")
 });
 
 /// Code-execution calls of server-side languages (`system('id')`, `<?php`), which reach the shell.
 static CODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|phpinfo|assert|eval|create_function|call_user_func|runtime\.getruntime\(\)\.exec|child_process|spawnsync|execsync|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*(?:["'`$)]|\w+\s*\()|<\?(?:php|=)|\$\{\s*@?(?:sleep|print|system|eval|exec|phpinfo|passthru|shell_exec)\s*\(|\brequire\s*\(\s*['"]child_process"#)
+    Regex::new(r#"(?-u:\b)(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|phpinfo|assert|eval|create_function|call_user_func|runtime\.getruntime\(\)\.exec|child_process|spawnsync|execsync|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*(?:["'`$)]|\w+\s*\()|<\?(?:php|=)|\$\{\s*@?(?:sleep|print|system|eval|exec|phpinfo|passthru|shell_exec)\s*\(|(?-u:\b)require\s*\(\s*['"]child_process"#)
         .expect("cmdi code pattern compiles")
 });
 
@@ -215,21 +215,31 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
         let chained = before.is_empty() || before.ends_with([';', '|', '&', '`', '(', '\n']);
         take(if chained { 80 } else { 55 }, m.start(), m.end());
     }
-    if let Some(m) = CODE.find(s) {
+    if let Some(m) = if n.has(PAREN | ANGLE | DOLLAR) {
+        CODE.find(s)
+    } else {
+        None
+    } {
         take(if text { 65 } else { 80 }, m.start(), m.end());
     }
     // Whether the value begins with a separator: the shape of a parameter made to end a command.
     let head = s.trim_start_matches([' ', '\t', '"', '\'']);
     let leads = head.starts_with([';', '|', '&', '`', '\n', '\r']) || head.starts_with("$(");
     // A command as the whole value, with shell-style arguments (`uname -a`, `netstat -an`).
-    if let Some(c) = START.captures(s) {
+    if let Some(c) = if text || !s.contains([' ', '\t']) {
+        None
+    } else {
+        START.captures(s)
+    } {
         let word = c.get(1).map_or("", |m| m.as_str());
         let arg = c.get(2).map_or("", |m| m.as_str());
         if STRONG.contains(&word) && !WEAK.contains(&word) && is_arg(arg) && !text {
             take(70, 0, c.get(0).map_or(0, |m| m.end()));
         }
     }
-    for c in CHAINED.captures_iter(s) {
+    let chained_possible =
+        n.has(CHAIN | CONTROL | BACKTICK) || s.contains("$(") || s.contains("${ifs}");
+    for c in CHAINED.captures_iter(if chained_possible { s } else { "" }) {
         let whole = c.get(0).expect("group 0 always matches");
         let word = c.get(1).map_or("", |m| m.as_str());
         let sep = c.get(2).map_or("", |m| m.as_str());

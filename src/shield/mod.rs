@@ -432,7 +432,7 @@ impl Shield {
         if n.is_plain() {
             // Letters, digits and a few separators only: nothing any family looks for, except
             // `union select`-style keyword runs, which the SQL tokenizer checks cheaply.
-            if n.mask & normalize::SPACE != 0 {
+            if n.mask & normalize::SPACE != 0 && sqli::keyword_run_possible(&n.lower) {
                 emit(Family::Sqli, sqli::detect(n));
             }
             return;

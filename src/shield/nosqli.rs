@@ -37,7 +37,7 @@ const OPERATORS: &[&str] = &[
 ];
 
 static IN_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["']?\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|elemmatch|function|accumulator)["']?\s*:|\[\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|nor|not)\]|\$where\b|;\s*return\s+(?:true|1|this\b)|\|\|\s*['"]?1['"]?\s*==\s*['"]?1|\bdb\.[a-z_]+\.(?:find|insert|remove|drop|update)\s*\(|\bsleep\s*\(\s*\d{3,}"#)
+    Regex::new(r#"["']?\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|elemmatch|function|accumulator)["']?\s*:|\[\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|nor|not)\]|\$where(?-u:\b)|;\s*return\s+(?:true|1|this(?-u:\b))|\|\|\s*['"]?1['"]?\s*==\s*['"]?1|(?-u:\b)db\.[a-z_]+\.(?:find|insert|remove|drop|update)\s*\(|(?-u:\b)sleep\s*\(\s*\d{3,}"#)
         .expect("nosqli value pattern compiles")
 });
 

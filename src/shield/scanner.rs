@@ -8,7 +8,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static AGENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:sqlmap|nikto|nuclei|nmap scripting engine|nmap nse|masscan|zgrab|acunetix|netsparker|invicti|wpscan|dirbuster|gobuster|feroxbuster|ffuf|wfuzz|w3af|openvas|nessus|arachni|havij|zmeu|jaeles|fimap|commix|xsstrike|dirb|hydra|burp ?collaborator|qualys|appscan|webinspect|skipfish|grabber|paros|brutus|bsqlbf|morfeus|webshag|whatweb|nessus|sf_scanner|zaproxy|owasp zap|x-?ray scanner|crowdstrike|detectify|blackwidow|sqlninja|absinthe|pangolin|metis|cgichk|teh forest lobster|webvulnscan|joomscan|droopescan|cmsmap|vega/|interactsh)\b",
+    Regex::new(r"(?-u:\b)(?:sqlmap|nikto|nuclei|nmap scripting engine|nmap nse|masscan|zgrab|acunetix|netsparker|invicti|wpscan|dirbuster|gobuster|feroxbuster|ffuf|wfuzz|w3af|openvas|nessus|arachni|havij|zmeu|jaeles|fimap|commix|xsstrike|dirb|hydra|burp ?collaborator|qualys|appscan|webinspect|skipfish|grabber|paros|brutus|bsqlbf|morfeus|webshag|whatweb|nessus|sf_scanner|zaproxy|owasp zap|x-?ray scanner|crowdstrike|detectify|blackwidow|sqlninja|absinthe|pangolin|metis|cgichk|teh forest lobster|webvulnscan|joomscan|droopescan|cmsmap|vega/|interactsh)(?-u:\b)",
     )
     .expect("scanner agent pattern compiles")
 });

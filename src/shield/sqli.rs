@@ -150,6 +150,27 @@ struct Token {
     end: usize,
 }
 
+/// For values without punctuation, only keyword runs can be SQL (`1 union select 1`,
+/// `order by 5`, `1 having 1`): without one of these words the tokenizer is not run.
+pub(crate) fn keyword_run_possible(lower: &str) -> bool {
+    [
+        "union",
+        "select",
+        " by ",
+        "having",
+        "where",
+        "limit",
+        "into",
+        "procedure",
+        "sleep",
+        "benchmark",
+        "waitfor",
+    ]
+    .iter()
+    .any(|k| memchr::memmem::find(lower.as_bytes(), k.as_bytes()).is_some())
+        || lower.contains("information_schema")
+}
+
 /// Scores a value; `None` when no SQL shape was found.
 pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     let s = n.lower.as_bytes();

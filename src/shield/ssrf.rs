@@ -10,7 +10,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::LazyLock;
 
 static URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(https?|ftp|gopher|dict|ldap|ldaps|tftp|jar|netdoc|sftp|smb|redis|mysql|postgres|mongodb)://([^/?#\s\\]*)")
+    Regex::new(r"(?-u:\b)(https?|ftp|gopher|dict|ldap|ldaps|tftp|jar|netdoc|sftp|smb|redis|mysql|postgres|mongodb)://([^/?#\s\\]*)")
         .expect("ssrf url pattern compiles")
 });
 

@@ -18,7 +18,7 @@ static ARITH: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static DANGER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"__(?:class|mro|subclasses|globals|builtins|import|init|base|bases|dict)__|\bconstructor\s*\.\s*constructor|\bt\s*\(\s*java\.|java\.lang\.|runtime\b|getclass|forname|\bexec\s*\(|\bsystem\s*\(|\bpopen|\beval\s*\(|\brequire\s*\(|process\.|\bconfig\b|\bself\b|\brequest\.|\blipsum\b|\bcycler\b|\bjoiner\b|\bnamespace\b|\bsettings\.|freemarker|\bnew\s*\(|\bobjectconstructor|\.getruntime|\bfile_get_contents|\bshell_exec|\bpassthru|\bproc_open")
+    Regex::new(r"__(?:class|mro|subclasses|globals|builtins|import|init|base|bases|dict)__|(?-u:\b)constructor\s*\.\s*constructor|(?-u:\b)t\s*\(\s*java\.|java\.lang\.|runtime(?-u:\b)|getclass|forname|(?-u:\b)exec\s*\(|(?-u:\b)system\s*\(|(?-u:\b)popen|(?-u:\b)eval\s*\(|(?-u:\b)require\s*\(|process\.|(?-u:\b)config(?-u:\b)|(?-u:\b)self(?-u:\b)|(?-u:\b)request\.|(?-u:\b)lipsum(?-u:\b)|(?-u:\b)cycler(?-u:\b)|(?-u:\b)joiner(?-u:\b)|(?-u:\b)namespace(?-u:\b)|(?-u:\b)settings\.|freemarker|(?-u:\b)new\s*\(|(?-u:\b)objectconstructor|\.getruntime|(?-u:\b)file_get_contents|(?-u:\b)shell_exec|(?-u:\b)passthru|(?-u:\b)proc_open")
         .expect("ssti danger pattern compiles")
 });
 

@@ -15,7 +15,7 @@ static SENSITIVE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static WRAPPER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:php|zip|phar|expect|glob|compress\.zlib|compress\.bzip2|ogg|rar|ssh2\.\w+)://|\bfile:(?://|[/\\])|\bdata://")
+    Regex::new(r"(?-u:\b)(?:php|zip|phar|expect|glob|compress\.zlib|compress\.bzip2|ogg|rar|ssh2\.\w+)://|(?-u:\b)file:(?://|[/\\])|(?-u:\b)data://")
         .expect("traversal wrapper pattern compiles")
 });
 
@@ -157,7 +157,10 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
             keep(&mut best, score, m.start(), m.end());
         }
     }
-    if n.has(COLON) {
+    if n.has(COLON)
+        && n.lower.contains(':')
+        && (n.lower.contains("://") || n.lower.contains("file:"))
+    {
         if let Some(m) = WRAPPER.find(&n.lower) {
             keep(
                 &mut best,
@@ -167,7 +170,12 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
             );
         }
     }
-    if best.map_or(true, |b| b.score < 85) {
+    // The skeleton pass is for fuzzer encodings: broken escapes, `0x2f`, dots, non-ASCII.
+    let fuzzy = n.raw.contains(['%', '\\', '?'])
+        || n.lower.contains("..")
+        || n.lower.contains("0x")
+        || !n.lower.is_ascii();
+    if fuzzy && best.map_or(true, |b| b.score < 85) {
         let sk = skeleton(&n.lower);
         // Only exact `..` steps here: separators are guessed, and `[...]` or `...)` are prose.
         let steps = sk

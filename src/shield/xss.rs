@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 /// Elements that run script or load active content by themselves.
 static DANGEROUS_TAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"<[\s/?]*(script|iframe|frame|frameset|object|embed|applet|svg|math|base|meta|link|style|import|isindex|xml|xss|html|body|form|template|portal|animate|set|handler|listener|layer|ilayer|bgsound|vmlframe|xsl|xmp|plaintext)\b|\+adw-\s*/?\s*(script|img|svg|iframe)|\xbc\s*/?\s*(script|img|svg|iframe)",
+        r"<[\s/?]*(script|iframe|frame|frameset|object|embed|applet|svg|math|base|meta|link|style|import|isindex|xml|xss|html|body|form|template|portal|animate|set|handler|listener|layer|ilayer|bgsound|vmlframe|xsl|xmp|plaintext)(?-u:\b)|\+adw-\s*/?\s*(script|img|svg|iframe)|\xbc\s*/?\s*(script|img|svg|iframe)",
     )
     .expect("xss tag pattern compiles")
 });
@@ -37,13 +37,13 @@ static ATTR_BREAK: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Script sinks and exfiltration calls.
 static SINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:alert|prompt|confirm|eval|settimeout|setinterval|fromcharcode|atob|execscript|msgbox)\s*(?:\(|`)|document\s*\.\s*(?:cookie|domain|write|location)|window\s*\.\s*(?:location|name)|\.innerhtml\s*=|\bexpression\s*\(|top\s*\[|self\s*\[|constructor\s*\(")
+    Regex::new(r"(?-u:\b)(?:alert|prompt|confirm|eval|settimeout|setinterval|fromcharcode|atob|execscript|msgbox)\s*(?:\(|`)|document\s*\.\s*(?:cookie|domain|write|location)|window\s*\.\s*(?:location|name)|\.innerhtml\s*=|(?-u:\b)expression\s*\(|top\s*\[|self\s*\[|constructor\s*\(")
         .expect("xss sink pattern compiles")
 });
 
 /// Script inside CSS: `expression(...)` (old IE), `-moz-binding`, `behavior: url(...)`.
 static STYLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:style\s*=|[:;{]\s*[a-z-]*\s*:?)[^;{}]{0,60}?\bexpression\s*\(|-moz-binding\s*:|\bbehavior\s*:\s*url\s*\(")
+    Regex::new(r"(?:style\s*=|[:;{]\s*[a-z-]*\s*:?)[^;{}]{0,60}?(?-u:\b)expression\s*\(|-moz-binding\s*:|(?-u:\b)behavior\s*:\s*url\s*\(")
         .expect("xss style pattern compiles")
 });
 

@@ -7,7 +7,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static XXE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"<!entity\s+(%\s+)?[^\s>]+\s+(system|public)\b|<!entity\s+%|<!doctype\s+[^\s>\[]+\s+(system)\s+["']|<!doctype[^>]{0,200}\[\s*<!entity|xmlns:xi\s*=\s*["']http://www\.w3\.org/2001/xinclude|<xi:include\b|<!entity\s+[^\s>]+\s+["']"#)
+    Regex::new(r#"<!entity\s+(%\s+)?[^\s>]+\s+(system|public)(?-u:\b)|<!entity\s+%|<!doctype\s+[^\s>\[]+\s+(system)\s+["']|<!doctype[^>]{0,200}\[\s*<!entity|xmlns:xi\s*=\s*["']http://www\.w3\.org/2001/xinclude|<xi:include(?-u:\b)|<!entity\s+[^\s>]+\s+["']"#)
         .expect("xxe pattern compiles")
 });
 
