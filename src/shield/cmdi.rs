@@ -226,10 +226,15 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
     let head = s.trim_start_matches([' ', '\t', '"', '\'']);
     let leads = head.starts_with([';', '|', '&', '`', '\n', '\r']) || head.starts_with("$(");
     // A command as the whole value, with shell-style arguments (`uname -a`, `netstat -an`).
-    if let Some(c) = if text || !s.contains([' ', '\t']) {
-        None
-    } else {
+    let first_word = s.trim_start().split([' ', '\t']).next().unwrap_or("");
+    let start_possible = !text
+        && first_word.len() < s.trim_start().len()
+        && STRONG.contains(&first_word)
+        && !WEAK.contains(&first_word);
+    if let Some(c) = if start_possible {
         START.captures(s)
+    } else {
+        None
     } {
         let word = c.get(1).map_or("", |m| m.as_str());
         let arg = c.get(2).map_or("", |m| m.as_str());
