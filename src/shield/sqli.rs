@@ -67,6 +67,12 @@ const RULES: &[Rule] = &[
         score: 85,
         quoted: true,
     },
+    // Broken literal, operator, short operand, then a condition or comment: `aa'|3!='4`, `X' != 'Y' = 0`.
+    Rule {
+        pattern: r"^s\)*[o=L]\(*([1svf][)(1fo.]{0,4}[&=Lc]|n[)(1fo.]{0,4}[&Lc])",
+        score: 75,
+        quoted: true,
+    },
     Rule {
         pattern: r"^s\)*c$",
         score: 70,
@@ -90,7 +96,7 @@ const RULES: &[Rule] = &[
     },
     // Numeric context: `1 OR 1=1`, `1) AND SLEEP(5)`, `-1 OR 2>1`, `1-1) OR 5=(SELECT`.
     Rule {
-        pattern: r"^[1v](o[1nv])*\)*&\(*([1svn]\)*[=L]|f\(|[1sv]\)*c|\(*S|[1sv]\)*[&;])",
+        pattern: r"^[1v]([o=L][1nv])*\)*&\(*([1svn]\)*[=L]|f\(|[1sv]\)*c|\(*S|[1sv]\)*[&;B])",
         score: 85,
         quoted: false,
     },
@@ -124,6 +130,11 @@ const RULES: &[Rule] = &[
     Rule {
         pattern: r"^\(*S(o|v|f\(|[1nsv],|[1sv]k|\(*S)",
         score: 80,
+        quoted: false,
+    },
+    Rule {
+        pattern: r"^\(+S(\(|[1svf]|n[(,=o])",
+        score: 75,
         quoted: false,
     },
     Rule {
