@@ -88,7 +88,10 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
             }
         }
     }
-    if let Some(m) = STYLE.find(s) {
+    // Bounded repetitions make these automata large: run them only when their keyword is there.
+    let style_possible =
+        s.contains("expression") || s.contains("binding") || s.contains("behavior");
+    if let Some(m) = if style_possible { STYLE.find(s) } else { None } {
         let _ = take(80, Some(m));
     }
     if n.has(COLON) {
@@ -104,7 +107,9 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
         }
     }
     if n.has(QUOTE | BACKTICK) {
-        let _ = take(85, ATTR_BREAK.find(s));
+        if s.contains("on") {
+            let _ = take(85, ATTR_BREAK.find(s));
+        }
         // A quote that closes a script string followed by a call: `';alert(1)//`, `"-prompt(1)-"`.
         if let Some(m) = SINK.find(s) {
             let before = s[..m.start()].trim_end();
