@@ -67,12 +67,7 @@ impl ConfigError {
         if value.chars().count() > 80 {
             value = value.chars().take(77).collect::<String>() + "...";
         }
-        Self {
-            kind,
-            path: path.into(),
-            value,
-            expected: expected.into(),
-        }
+        Self { kind, path: path.into(), value, expected: expected.into() }
     }
 
     /// The stable error code, e.g. `PALISADE_CONFIG_RANGE`.
@@ -84,11 +79,7 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid option `{}`: got {}, expected {}",
-            self.path, self.value, self.expected
-        )
+        write!(f, "invalid option `{}`: got {}, expected {}", self.path, self.value, self.expected)
     }
 }
 
@@ -128,16 +119,8 @@ impl<'a> Obj<'a> {
     /// Views `value` as an object, or fails naming `path`.
     pub fn new(value: &'a serde_json::Value, path: &str) -> Result<Self, ConfigError> {
         match value {
-            serde_json::Value::Object(map) => Ok(Self {
-                map,
-                path: path.to_owned(),
-            }),
-            other => Err(ConfigError::new(
-                ConfigErrorKind::Type,
-                path,
-                describe(other),
-                "an object",
-            )),
+            serde_json::Value::Object(map) => Ok(Self { map, path: path.to_owned() }),
+            other => Err(ConfigError::new(ConfigErrorKind::Type, path, describe(other), "an object")),
         }
     }
 
@@ -177,107 +160,58 @@ impl<'a> Obj<'a> {
     /// A required key.
     pub fn require(&self, key: &str) -> Result<&'a serde_json::Value, ConfigError> {
         self.get(key).ok_or_else(|| {
-            ConfigError::new(
-                ConfigErrorKind::Missing,
-                self.key_path(key),
-                "nothing",
-                "a value",
-            )
+            ConfigError::new(ConfigErrorKind::Missing, self.key_path(key), "nothing", "a value")
         })
     }
 
     /// An optional whole number in `min..=max`.
     pub fn u64_in(&self, key: &str, min: u64, max: u64) -> Result<Option<u64>, ConfigError> {
-        let Some(v) = self.get(key) else {
-            return Ok(None);
-        };
+        let Some(v) = self.get(key) else { return Ok(None) };
         let expected = || format!("an integer from {min} to {max}");
         let n = v.as_f64().ok_or_else(|| {
-            ConfigError::new(
-                ConfigErrorKind::Type,
-                self.key_path(key),
-                describe(v),
-                expected(),
-            )
+            ConfigError::new(ConfigErrorKind::Type, self.key_path(key), describe(v), expected())
         })?;
         if n.fract() != 0.0 || n < min as f64 || n > max as f64 {
-            return Err(ConfigError::new(
-                ConfigErrorKind::Range,
-                self.key_path(key),
-                describe(v),
-                expected(),
-            ));
+            return Err(ConfigError::new(ConfigErrorKind::Range, self.key_path(key), describe(v), expected()));
         }
         Ok(Some(n as u64))
     }
 
     /// An optional boolean.
     pub fn bool(&self, key: &str) -> Result<Option<bool>, ConfigError> {
-        let Some(v) = self.get(key) else {
-            return Ok(None);
-        };
+        let Some(v) = self.get(key) else { return Ok(None) };
         v.as_bool().map(Some).ok_or_else(|| {
-            ConfigError::new(
-                ConfigErrorKind::Type,
-                self.key_path(key),
-                describe(v),
-                "true or false",
-            )
+            ConfigError::new(ConfigErrorKind::Type, self.key_path(key), describe(v), "true or false")
         })
     }
 
     /// An optional string.
     pub fn str(&self, key: &str) -> Result<Option<&'a str>, ConfigError> {
-        let Some(v) = self.get(key) else {
-            return Ok(None);
-        };
+        let Some(v) = self.get(key) else { return Ok(None) };
         v.as_str().map(Some).ok_or_else(|| {
-            ConfigError::new(
-                ConfigErrorKind::Type,
-                self.key_path(key),
-                describe(v),
-                "a string",
-            )
+            ConfigError::new(ConfigErrorKind::Type, self.key_path(key), describe(v), "a string")
         })
     }
 
     /// An optional string that must be one of `choices`.
-    pub fn choice(
-        &self,
-        key: &str,
-        choices: &[&'static str],
-    ) -> Result<Option<&'static str>, ConfigError> {
-        let Some(s) = self.str(key)? else {
-            return Ok(None);
-        };
-        choices
-            .iter()
-            .find(|c| **c == s)
-            .copied()
-            .map(Some)
-            .ok_or_else(|| {
-                ConfigError::new(
-                    ConfigErrorKind::Unknown,
-                    self.key_path(key),
-                    format!("{s:?}"),
-                    format!("one of {}", choices.join(", ")),
-                )
-            })
+    pub fn choice(&self, key: &str, choices: &[&'static str]) -> Result<Option<&'static str>, ConfigError> {
+        let Some(s) = self.str(key)? else { return Ok(None) };
+        choices.iter().find(|c| **c == s).copied().map(Some).ok_or_else(|| {
+            ConfigError::new(
+                ConfigErrorKind::Unknown,
+                self.key_path(key),
+                format!("{s:?}"),
+                format!("one of {}", choices.join(", ")),
+            )
+        })
     }
 
     /// An optional array of strings, at most `max_len` long.
     pub fn str_list(&self, key: &str, max_len: usize) -> Result<Option<Vec<&'a str>>, ConfigError> {
-        let Some(v) = self.get(key) else {
-            return Ok(None);
-        };
+        let Some(v) = self.get(key) else { return Ok(None) };
         let path = self.key_path(key);
         let arr = v.as_array().ok_or_else(|| {
-            ConfigError::new(
-                ConfigErrorKind::Type,
-                &path,
-                describe(v),
-                "an array of strings",
-            )
+            ConfigError::new(ConfigErrorKind::Type, &path, describe(v), "an array of strings")
         })?;
         if arr.len() > max_len {
             return Err(ConfigError::new(
@@ -291,12 +225,7 @@ impl<'a> Obj<'a> {
             .enumerate()
             .map(|(i, item)| {
                 item.as_str().ok_or_else(|| {
-                    ConfigError::new(
-                        ConfigErrorKind::Type,
-                        format!("{path}[{i}]"),
-                        describe(item),
-                        "a string",
-                    )
+                    ConfigError::new(ConfigErrorKind::Type, format!("{path}[{i}]"), describe(item), "a string")
                 })
             })
             .collect::<Result<Vec<_>, _>>()
