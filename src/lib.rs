@@ -7,6 +7,7 @@ pub mod email;
 pub mod engine;
 pub mod ip;
 pub mod ratelimit;
+pub mod shield;
 
 #[cfg(feature = "napi")]
 mod napi;

@@ -1,0 +1,307 @@
+//! OS command injection: a shell separator (`;`, `|`, `&`, `&&`, `||`, a newline, `` ` ``, `$(`)
+//! followed, at a token boundary, by a command word. Command names that are also English words
+//! (`cat`, `echo`, `ping`, `sleep`) need an argument that only a shell user would write (`-x`,
+//! `/path`, a number, `$VAR`), so `"\nMeasure"` or `Perley` stay text.
+
+use super::normalize::{Norm, ANGLE, BACKTICK, CHAIN, CONTROL, DOLLAR, PAREN};
+use super::Hit;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Commands that are not English words: a separator before them is enough.
+const STRONG: &[&str] = &[
+    "whoami",
+    "uname",
+    "ifconfig",
+    "ipconfig",
+    "netstat",
+    "wget",
+    "curl",
+    "nc",
+    "ncat",
+    "netcat",
+    "bash",
+    "sh",
+    "zsh",
+    "ksh",
+    "csh",
+    "tcsh",
+    "dash",
+    "netsh",
+    "sysinfo",
+    "which",
+    "wmic",
+    "icacls",
+    "schtasks",
+    "sc",
+    "cmd",
+    "cmd.exe",
+    "powershell",
+    "pwsh",
+    "passwd",
+    "chmod",
+    "chown",
+    "nslookup",
+    "systeminfo",
+    "tasklist",
+    "taskkill",
+    "xterm",
+    "perl",
+    "python",
+    "python2",
+    "python3",
+    "ruby",
+    "php",
+    "telnet",
+    "tftp",
+    "ls",
+    "id",
+    "pwd",
+    "env",
+    "printenv",
+    "busybox",
+    "base64",
+    "xxd",
+    "rm",
+    "mkfifo",
+    "nohup",
+    "sudo",
+    "su",
+    "uptime",
+    "hostname",
+    "lsof",
+    "ps",
+    "dig",
+    "host",
+    "traceroute",
+    "tracert",
+    "certutil",
+    "bitsadmin",
+    "regsvr32",
+    "rundll32",
+    "mshta",
+    "wscript",
+    "cscript",
+    "net.exe",
+    "whoami.exe",
+    "certutil.exe",
+    "ipconfig.exe",
+    "gcc",
+    "awk",
+    "sed",
+    "xargs",
+    "crontab",
+    "useradd",
+    "scp",
+    "ssh",
+    "socat",
+    "telnet.exe",
+    "ver",
+    "vol",
+    "dir",
+    "nmap",
+    "killall",
+    "chattr",
+    "lsattr",
+    "getent",
+    "groups",
+    "last",
+    "w",
+    "wc",
+    "od",
+    "hexdump",
+    "strings",
+    "tac",
+    "nl",
+    "rev",
+    "sleep",
+    "ping",
+    "cat",
+    "echo",
+    "type",
+    "head",
+    "tail",
+    "more",
+    "less",
+    "find",
+    "grep",
+    "kill",
+    "expr",
+    "set",
+    "net",
+    "time",
+    "touch",
+    "cp",
+    "mv",
+    "tar",
+    "sort",
+    "uniq",
+    "cut",
+    "exit",
+    "eval",
+    "exec",
+    "export",
+    "unset",
+];
+
+/// Of the above, those that are also English words or very short, which need an argument.
+const WEAK: &[&str] = &[
+    "sleep", "ping", "cat", "echo", "type", "head", "tail", "more", "less", "find", "grep", "kill",
+    "expr", "set", "net", "time", "touch", "cp", "mv", "tar", "sort", "uniq", "cut", "exit",
+    "eval", "exec", "export", "unset", "host", "last", "w", "wc", "od", "nl", "rev", "tac", "dir",
+    "which", "sc", "ver", "vol", "groups", "strings", "ps", "su", "dig", "rm", "id", "sh", "nc",
+    "ls", "env", "sed", "awk", "php", "ruby", "perl", "python", "cmd", "ssh", "scp", "sudo",
+    "hostname", "uptime",
+];
+
+/// A separator, optional quoting, then a word (the candidate command) and what follows it.
+static CHAINED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:[;|&\n\r`]|\$\(|\$\{ifs\}|%0a)[\s+]*[\(\{]?\s*(?:["']?(?:/?usr)?(?:/s?bin/|c:\\windows\\system32\\))?([a-z][a-z0-9_.]{0,15})["']?(\$\{ifs\}|\$ifs|[ \t+]+|<|>|;|\||&|`|\)|$|,|\n|\r)([^\s;|&`]{0,12})"#)
+        .expect("cmdi pattern compiles")
+});
+
+/// A command word at the very start of the value and its first argument.
+static START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*([a-z][a-z0-9_.]{0,15})[ \t]+([^\s;|&`]{1,12})")
+        .expect("cmdi start pattern compiles")
+});
+
+static SHELL_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/bin/(?:ba|z|k|c|da)?sh(?-u:\b)|/s?bin/(?:cat|ls|id|nc|ping|echo|uname|whoami|wget|curl|busybox)(?-u:\b)")
+        .expect("cmdi shell path pattern compiles")
+});
+
+/// Unambiguous shell constructs: absolute paths of shells and tools, `$(...)`, `${IFS}`, backticks.
+static CONSTRUCT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"<!--\s*#\s*(?:exec|include|echo|config|fsize|flastmod)(?-u:\b)|\$\{ifs\}|\$ifs(?-u:\b)|(?-u:\b)cmd(?:\.exe)?\s*/[ck](?-u:\b)|(?-u:\b)powershell(?:\.exe)?\s+-|(?-u:\b)nc(?:at)?\s+-[a-z]*e\s|(?-u:\b)bash\s+-i(?-u:\b)|>\s*/dev/tcp/|(?-u:\b)(?:wget|curl)\s+(?:-[a-z]+\s+)*(?:https?|ftp)://")
+        .expect("cmdi construct pattern compiles")
+});
+
+/// Code-execution calls of server-side languages (`system('id')`, `<?php`), which reach the shell.
+static CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?-u:\b)(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|phpinfo|assert|eval|create_function|call_user_func|runtime\.getruntime\(\)\.exec|child_process|spawnsync|execsync|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*(?:["'`$)]|\w+\s*\()|<\?(?:php|=)|\$\{\s*@?(?:sleep|print|system|eval|exec|phpinfo|passthru|shell_exec)\s*\(|(?-u:\b)require\s*\(\s*['"]child_process"#)
+        .expect("cmdi code pattern compiles")
+});
+
+fn is_arg(arg: &str) -> bool {
+    match arg.as_bytes().first() {
+        Some(b'-' | b'/' | b'$' | b'.' | b'~' | b'\\' | b'\'' | b'"' | b'>' | b'<' | b'%') => true,
+        Some(c) if c.is_ascii_digit() => true,
+        _ => arg.len() >= 2 && arg.as_bytes()[1] == b':',
+    }
+}
+
+/// Scores a value. `text` is true for body text lines, where `;` and newlines are punctuation.
+pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
+    if !n.has(CHAIN | CONTROL | BACKTICK | DOLLAR | PAREN | ANGLE) && !n.lower.contains("/bin/") {
+        return None;
+    }
+    let s: &str = &n.lower;
+    let mut best: Option<Hit> = None;
+    let mut take = |score: u32, start: usize, end: usize| {
+        if score > 0 && best.map_or(true, |b| score > b.score) {
+            best = Some(Hit::new(score, start, end));
+        }
+    };
+    if let Some(m) = CONSTRUCT.find(s) {
+        take(85, m.start(), m.end());
+    }
+    // Naming a shell binary is how people write about shells; it is weak on its own.
+    if let Some(m) = SHELL_PATH.find(s) {
+        let before = s[..m.start()]
+            .trim_end_matches("/usr")
+            .trim_end_matches("usr")
+            .trim_end();
+        let chained = before.is_empty() || before.ends_with([';', '|', '&', '`', '(', '\n']);
+        take(if chained { 80 } else { 55 }, m.start(), m.end());
+    }
+    if let Some(m) = if n.has(PAREN | ANGLE | DOLLAR) {
+        CODE.find(s)
+    } else {
+        None
+    } {
+        take(if text { 65 } else { 80 }, m.start(), m.end());
+    }
+    // Whether the value begins with a separator: the shape of a parameter made to end a command.
+    let head = s.trim_start_matches([' ', '\t', '"', '\'']);
+    let leads = head.starts_with([';', '|', '&', '`', '\n', '\r']) || head.starts_with("$(");
+    // A command as the whole value, with shell-style arguments (`uname -a`, `netstat -an`).
+    let first_word = s.trim_start().split([' ', '\t']).next().unwrap_or("");
+    let start_possible = !text
+        && first_word.len() < s.trim_start().len()
+        && STRONG.contains(&first_word)
+        && !WEAK.contains(&first_word);
+    if let Some(c) = if start_possible {
+        START.captures(s)
+    } else {
+        None
+    } {
+        let word = c.get(1).map_or("", |m| m.as_str());
+        let arg = c.get(2).map_or("", |m| m.as_str());
+        if STRONG.contains(&word) && !WEAK.contains(&word) && is_arg(arg) && !text {
+            take(70, 0, c.get(0).map_or(0, |m| m.end()));
+        }
+    }
+    let chained_possible =
+        n.has(CHAIN | CONTROL | BACKTICK) || s.contains("$(") || s.contains("${ifs}");
+    for c in CHAINED.captures_iter(if chained_possible { s } else { "" }) {
+        let whole = c.get(0).expect("group 0 always matches");
+        let word = c.get(1).map_or("", |m| m.as_str());
+        let sep = c.get(2).map_or("", |m| m.as_str());
+        let arg = c.get(3).map_or("", |m| m.as_str());
+        if !STRONG.contains(&word) {
+            continue;
+        }
+        let lead = whole.as_str().trim_start();
+        let separator = lead.chars().next().unwrap_or(' ');
+        let at_start =
+            whole.start() == 0 && !matches!(separator, ';' | '|' | '&' | '\n' | '\r' | '`' | '$');
+        let weak = WEAK.contains(&word);
+        // The command ends where shell syntax ends it: `;id|`, `| id`, `` `id` ``.
+        let terminated = sep.is_empty()
+            || matches!(sep, ";" | "|" | "&" | "`" | ")" | "<" | ">")
+            || (arg.is_empty() && sep.trim().is_empty());
+        // Newlines and backticks also appear in prose and Markdown (`head`).
+        let line_break = matches!(separator, '\n' | '\r' | '`');
+        let only_separators_before = s[..whole.start()]
+            .trim_matches(|c: char| {
+                matches!(c, ';' | '|' | '&' | '\n' | '\r' | ' ' | '\t' | '"' | '\'')
+            })
+            .is_empty();
+        let score = if at_start {
+            0
+        } else if leads && only_separators_before && !text {
+            if weak
+                && !(is_arg(arg) || terminated || arg.chars().all(|c| c.is_ascii_alphanumeric()))
+            {
+                60
+            } else {
+                85
+            }
+        } else if line_break || text {
+            // In prose a newline or `;` is punctuation: demand a shell-looking argument.
+            if is_arg(arg) && !arg.is_empty() {
+                if weak {
+                    65
+                } else {
+                    75
+                }
+            } else if !weak && terminated && !text {
+                65
+            } else {
+                0
+            }
+        } else if weak {
+            if is_arg(arg) || (terminated && sep != " ") {
+                75
+            } else {
+                0
+            }
+        } else {
+            80
+        };
+        take(score, whole.start(), whole.end());
+    }
+    let _ = &mut take;
+    best
+}
