@@ -390,7 +390,7 @@ fn random_inputs_never_panic_and_normalization_is_idempotent() {
                 .map(|_| {
                     let r = rng.next();
                     // Two in three pieces are plain letters/digits so that valid shapes occur.
-                    let i = if r % 3 == 0 {
+                    let i = if r.is_multiple_of(3) {
                         (r >> 8) % PIECES.len() as u64
                     } else {
                         (r >> 8) % 3
@@ -399,12 +399,16 @@ fn random_inputs_never_panic_and_normalization_is_idempotent() {
                 })
                 .collect()
         };
-        let s = if rng.next() % 4 == 0 {
+        let s = if rng.next().is_multiple_of(4) {
             soup(&mut rng, 24)
         } else {
             let local = soup(&mut rng, 8);
             let domain = soup(&mut rng, 8);
-            let tld = if rng.next() % 2 == 0 { ".com" } else { "" };
+            let tld = if rng.next().is_multiple_of(2) {
+                ".com"
+            } else {
+                ""
+            };
             format!("{local}@{domain}{tld}")
         };
         for opts in [&Options::default(), &all] {

@@ -83,7 +83,7 @@ fn missing_custom_characteristic_is_an_error_decision_that_fails_open_or_closed(
     );
     let props = Props {
         values: vec![("userId".into(), "u1".into())],
-        requested: None,
+        ..Props::default()
     };
     assert_eq!(
         closed.protect(&request("8.8.8.8"), &props).conclusion,

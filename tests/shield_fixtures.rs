@@ -145,7 +145,7 @@ fn fixture_case_names_are_unique_and_stepped_by_ten() {
             assert_eq!(prefix, file, "{} lives in {file}.toml", c.name);
             let n: u32 = number.parse().expect("numeric suffix");
             assert!(
-                n % 10 == 0 && n > last,
+                n.is_multiple_of(10) && n > last,
                 "{}: numbers step by 10 and increase",
                 c.name
             );

@@ -21,5 +21,15 @@ if (typeof g.EdgeRuntime !== 'undefined' || g.process?.env?.NEXT_RUNTIME === 'ed
   );
 }
 
+/**
+ * Functions the addon registers by hand (src/napi/fast.rs), so the generated index.d.ts does not
+ * list them.
+ */
+interface FastPaths {
+  /** Packed rate-limit answer: ±(remaining * 2^26 + reset + 1), 0 for a fault. */
+  limiterCheck(handle: number, key: string, requested: number): number;
+  isBot(userAgent: string): boolean;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const native: typeof import('../index') = require('../index.js');
+export const native: typeof import('../index') & FastPaths = require('../index.js');

@@ -7,7 +7,6 @@
 //! of the full 63 bits would be needed to read a wrong verdict; a UA that lands on a taken slot only
 //! replaces it, which costs speed, never correctness.
 
-use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
@@ -25,7 +24,9 @@ fn seed() -> &'static ahash::RandomState {
 
 impl VerdictCache {
     pub(super) fn new() -> Self {
-        Self { slots: (0..SLOTS).map(|_| AtomicU64::new(0)).collect() }
+        Self {
+            slots: (0..SLOTS).map(|_| AtomicU64::new(0)).collect(),
+        }
     }
 
     /// The cached verdict for `ua` (of total length `full_len`), or computes and stores it.

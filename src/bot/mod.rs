@@ -320,8 +320,9 @@ impl Detector {
     pub fn is_bot_len(&self, ua: &str, full_len: usize) -> bool {
         let ua = inspected(ua);
         let full_len = full_len.max(ua.len());
-        self.cache
-            .get_or(ua, full_len, || self.matcher.any(ua) || generic::classify(ua, full_len).is_some())
+        self.cache.get_or(ua, full_len, || {
+            self.matcher.any(ua) || generic::classify(ua, full_len).is_some()
+        })
     }
 
     /// Which bots `ua` names; falls back to a shape-based verdict when it names none.

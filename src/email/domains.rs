@@ -286,7 +286,7 @@ pub(crate) fn suggest(domain: &str) -> Option<&'static str> {
             continue;
         }
         if let Some(d) = bounded_distance(domain.as_bytes(), target.as_bytes(), bound as usize) {
-            if best.map_or(true, |(b, _)| d < b) {
+            if best.is_none_or(|(b, _)| d < b) {
                 best = Some((d, target));
             }
         }

@@ -45,7 +45,12 @@ fn parse_type(s: &str, path: &str) -> Result<EmailType, ConfigError> {
         "NO_MX_RECORDS" => EmailType::NoMxRecords,
         "ROLE" => EmailType::Role,
         _ => {
-            return Err(ConfigError::new(ConfigErrorKind::Unknown, path, format!("{s:?}"), format!("one of {}", TYPES.join(", "))))
+            return Err(ConfigError::new(
+                ConfigErrorKind::Unknown,
+                path,
+                format!("{s:?}"),
+                format!("one of {}", TYPES.join(", ")),
+            ))
         }
     })
 }
@@ -59,20 +64,39 @@ impl EmailRule {
             (Some(d), None) => (d, false, "deny"),
             (None, Some(a)) => (a, true, "allow"),
             (Some(_), Some(_)) => {
-                return Err(ConfigError::new(ConfigErrorKind::Type, o.key_path("allow"), "both allow and deny", "either an allow list or a deny list of email types"))
+                return Err(ConfigError::new(
+                    ConfigErrorKind::Type,
+                    o.key_path("allow"),
+                    "both allow and deny",
+                    "either an allow list or a deny list of email types",
+                ))
             }
             (None, None) => {
-                return Err(ConfigError::new(ConfigErrorKind::Missing, o.key_path("deny"), "nothing", format!("a deny (or allow) list of email types: {}", TYPES.join(", "))))
+                return Err(ConfigError::new(
+                    ConfigErrorKind::Missing,
+                    o.key_path("deny"),
+                    "nothing",
+                    format!(
+                        "a deny (or allow) list of email types: {}",
+                        TYPES.join(", ")
+                    ),
+                ))
             }
         };
         let base = o.key_path(key);
-        let list = list.iter().enumerate().map(|(i, s)| parse_type(s, &format!("{base}[{i}]"))).collect::<Result<Vec<_>, _>>()?;
+        let list = list
+            .iter()
+            .enumerate()
+            .map(|(i, s)| parse_type(s, &format!("{base}[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             options,
             list,
             is_allow,
             check_mx: o.bool("checkMx")?.unwrap_or(false),
-            mx_timeout_ms: o.u64_in("mxTimeoutMs", 1, MAX_MX_TIMEOUT_MS)?.unwrap_or(DEFAULT_MX_TIMEOUT_MS),
+            mx_timeout_ms: o
+                .u64_in("mxTimeoutMs", 1, MAX_MX_TIMEOUT_MS)?
+                .unwrap_or(DEFAULT_MX_TIMEOUT_MS),
         })
     }
 
@@ -80,7 +104,11 @@ impl EmailRule {
     #[must_use]
     pub fn evaluate(&self, address: &str, mx: Option<MxOutcome>) -> EmailOutcome {
         let mut verdict = email::validate(address, &self.options);
-        let mx = if verdict.valid && self.check_mx { mx } else { None };
+        let mx = if verdict.valid && self.check_mx {
+            mx
+        } else {
+            None
+        };
         if let Some(t) = mx.and_then(MxOutcome::email_type) {
             if !verdict.types.contains(&t) {
                 verdict.types.push(t);
@@ -91,7 +119,11 @@ impl EmailRule {
         } else {
             verdict.types.iter().any(|t| self.list.contains(t))
         };
-        EmailOutcome { denied, verdict, mx }
+        EmailOutcome {
+            denied,
+            verdict,
+            mx,
+        }
     }
 
     /// The domain whose MX records this rule wants for `address`, if any.

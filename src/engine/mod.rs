@@ -12,8 +12,8 @@ mod request;
 mod rule;
 
 pub use decision::{new_id, Conclusion, Decision, IpInfo, Reason, RuleResult, RuleState};
-pub use request::{decode_component, Props, Request, MAX_HEADERS};
 pub use email::{EmailOutcome, EmailRule};
+pub use request::{decode_component, Props, Request, MAX_HEADERS};
 pub use rule::{Characteristic, KeyError, Mode, RateLimit};
 
 use crate::config::{ConfigError, ConfigErrorKind, Obj};
@@ -304,7 +304,8 @@ fn bot_check(rule: &crate::bot::BotRule, req: &Request, client: ClientIp) -> (Co
 
 fn email_check(rule: &EmailRule, props: &Props) -> (Conclusion, Reason) {
     let Some(address) = props.email.as_deref() else {
-        let message = "the email rule needs the address: pass it as protect(req, { email })".to_owned();
+        let message =
+            "the email rule needs the address: pass it as protect(req, { email })".to_owned();
         return (Conclusion::Error, Reason::Error { message });
     };
     let out = rule.evaluate(address, props.mx);
@@ -316,7 +317,14 @@ fn email_check(rule: &EmailRule, props: &Props) -> (Conclusion, Reason) {
         suggestion: v.suggestion,
         mx: out.mx.map(crate::email::MxOutcome::as_str),
     };
-    (if out.denied { Conclusion::Deny } else { Conclusion::Allow }, reason)
+    (
+        if out.denied {
+            Conclusion::Deny
+        } else {
+            Conclusion::Allow
+        },
+        reason,
+    )
 }
 
 /// Seconds for headers: rounded up, so a client that waits that long is never early.

@@ -18,6 +18,8 @@ use crate::config::ConfigError;
 use crate::engine::{self, Decision, Props, Reason, Request};
 use crate::ratelimit::{Clock, Table};
 
+mod fast;
+
 /// A configuration error as a JS error whose `code` is the stable palisade code.
 fn config_error(e: &ConfigError) -> Error<String> {
     Error::new(e.code().to_owned(), e.to_string())
@@ -176,7 +178,13 @@ fn reason_object(r: &Reason) -> ReasonObject {
             o.categories = Some(categories.iter().map(|c| (*c).to_owned()).collect());
             o.verification = Some((*verification).to_owned());
         }
-        Reason::Email { types, reasons, normalized, suggestion, mx } => {
+        Reason::Email {
+            types,
+            reasons,
+            normalized,
+            suggestion,
+            mx,
+        } => {
             o.types = Some(types.iter().map(|t| (*t).to_owned()).collect());
             o.reasons = Some(reasons.iter().map(|t| (*t).to_owned()).collect());
             o.normalized.clone_from(normalized);
@@ -265,14 +273,14 @@ impl Engine {
 /// Limiters opened from JavaScript, by handle. Handles are plain numbers because a free function
 /// taking a number crosses the boundary several times faster than a class method (no `this`
 /// unwrapping), and a rate-limit check is meant to cost well under a microsecond.
-struct Limiters {
-    list: Vec<(Arc<Table>, Clock)>,
+pub(crate) struct Limiters {
+    pub(crate) list: Vec<(Arc<Table>, Clock)>,
 }
 
 /// Most limiters one process can open; identical limits on the system clock share a handle.
 const MAX_LIMITERS: usize = 4096;
 
-fn limiters() -> &'static std::sync::RwLock<Limiters> {
+pub(crate) fn limiters() -> &'static std::sync::RwLock<Limiters> {
     static L: std::sync::OnceLock<std::sync::RwLock<Limiters>> = std::sync::OnceLock::new();
     L.get_or_init(|| std::sync::RwLock::new(Limiters { list: Vec::new() }))
 }
@@ -310,64 +318,6 @@ pub fn limiter_open(
     l.list
         .push((rl.table, clock.map_or(Clock::System, |c| c.clock.clone())));
     Ok((l.list.len() - 1) as u32)
-}
-
-/// A string argument read into a stack buffer: the common short key costs one N-API call and no
-/// allocation. Longer strings take napi-rs's own `String` path.
-pub struct ShortStr {
-    buf: [u8; 256],
-    len: usize,
-    long: Option<String>,
-}
-
-impl ShortStr {
-    fn as_bytes(&self) -> &[u8] {
-        self.long
-            .as_ref()
-            .map_or(&self.buf[..self.len], |s| s.as_bytes())
-    }
-}
-
-impl TypeName for ShortStr {
-    fn type_name() -> &'static str {
-        "String"
-    }
-    fn value_type() -> ValueType {
-        ValueType::String
-    }
-}
-
-impl FromNapiValue for ShortStr {
-    unsafe fn from_napi_value(
-        env: napi::sys::napi_env,
-        value: napi::sys::napi_value,
-    ) -> Result<Self> {
-        let mut out = Self {
-            buf: [0; 256],
-            len: 0,
-            long: None,
-        };
-        let mut written = 0usize;
-        // SAFETY: `buf` is writable for its full length; N-API writes at most len - 1 bytes plus a
-        // NUL, never splitting a character, and reports how many bytes it wrote.
-        let status = unsafe {
-            napi::sys::napi_get_value_string_utf8(
-                env,
-                value,
-                out.buf.as_mut_ptr().cast(),
-                out.buf.len(),
-                &raw mut written,
-            )
-        };
-        if status == napi::sys::Status::napi_ok && written < out.buf.len() - 4 {
-            out.len = written;
-            return Ok(out);
-        }
-        // Not a string (napi-rs builds the proper error), or possibly cut short: read it whole.
-        // SAFETY: same env and value as given to us.
-        out.long = Some(unsafe { String::from_napi_value(env, value) }?);
-        Ok(out)
-    }
 }
 
 /// A string argument of which only the first [`crate::bot::MAX_UA_LEN`] bytes matter (a User-Agent):
@@ -441,17 +391,11 @@ impl FromNapiValue for CappedStr {
     }
 }
 
-/// Whether a User-Agent is a bot. Never throws: a non-string is an empty UA.
-#[napi(ts_args_type = "userAgent: string")]
-pub fn is_bot(ua: CappedStr) -> bool {
-    catch_unwind(|| crate::bot::Detector::builtin().is_bot_len(ua.as_str(), ua.full_len))
-        .unwrap_or(false)
-}
-
 /// `isBot` without the verdict cache, for benchmarks: the cost of a UA seen for the first time.
 #[napi(ts_args_type = "userAgent: string")]
 pub fn is_bot_uncached(ua: CappedStr) -> bool {
-    catch_unwind(|| crate::bot::Detector::builtin().is_bot_uncached(ua.as_str(), ua.full_len)).unwrap_or(false)
+    catch_unwind(|| crate::bot::Detector::builtin().is_bot_uncached(ua.as_str(), ua.full_len))
+        .unwrap_or(false)
 }
 
 #[napi(object)]
@@ -468,7 +412,7 @@ pub fn classify_bot(ua: CappedStr) -> BotClassification {
         let c = crate::bot::Detector::builtin().classify_len(ua.as_str(), ua.full_len);
         BotClassification {
             bot: c.bot,
-            ids: c.ids.iter().map(|s| s.to_string()).collect(),
+            ids: c.ids.iter().map(std::string::ToString::to_string).collect(),
             categories: c.categories.iter().map(|c| c.as_str().to_owned()).collect(),
         }
     })
@@ -477,34 +421,6 @@ pub fn classify_bot(ua: CappedStr) -> BotClassification {
         ids: Vec::new(),
         categories: Vec::new(),
     })
-}
-
-/// Counts `requested` against `key`. The answer is packed into one number, which the wrapper
-/// unpacks: `code = remaining * 2^26 + reset_secs` (remaining < 2^27, reset < 2^26 seconds), returned
-/// as `code + 1` when allowed and `-(code + 1)` when denied. A fault (unknown handle, panic) is 0.
-#[napi(ts_args_type = "handle: number, key: string, requested: number")]
-pub fn limiter_check(handle: u32, key: ShortStr, requested: u32) -> f64 {
-    catch_unwind(|| {
-        let l = limiters()
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some((table, clock)) = l.list.get(handle as usize) else {
-            return 0.0;
-        };
-        let o = table.check(
-            crate::ratelimit::key_hash([key.as_bytes()]),
-            requested,
-            clock.now_ms(),
-        );
-        let reset = o.reset_ms.div_ceil(1000).min((1 << 26) - 1);
-        let code = (u64::from(o.remaining.min((1 << 27) - 1)) << 26 | reset) as f64 + 1.0;
-        if o.allowed {
-            code
-        } else {
-            -code
-        }
-    })
-    .unwrap_or(0.0)
 }
 
 /// A limiter's `[max, window seconds]`, read once by the wrapper.
@@ -542,9 +458,14 @@ pub struct EmailVerdict {
 /// Validates one address: syntax, IDN, disposable, free and role. Never throws for the address;
 /// bad options throw with a stable code.
 #[napi]
-pub fn validate_email(address: String, options: Option<serde_json::Value>) -> Result<EmailVerdict, String> {
+pub fn validate_email(
+    address: String,
+    options: Option<serde_json::Value>,
+) -> Result<EmailVerdict, String> {
     let opts = match options {
-        Some(v) => crate::email::Options::from_value(&v, "options").map_err(|e| config_error(&e))?,
+        Some(v) => {
+            crate::email::Options::from_value(&v, "options").map_err(|e| config_error(&e))?
+        }
         None => crate::email::Options::default(),
     };
     let v = catch_unwind(AssertUnwindSafe(|| crate::email::validate(&address, &opts)))

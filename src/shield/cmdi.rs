@@ -199,7 +199,7 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
     let s: &str = &n.lower;
     let mut best: Option<Hit> = None;
     let mut take = |score: u32, start: usize, end: usize| {
-        if score > 0 && best.map_or(true, |b| score > b.score) {
+        if score > 0 && best.is_none_or(|b| score > b.score) {
             best = Some(Hit::new(score, start, end));
         }
     };

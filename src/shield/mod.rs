@@ -358,7 +358,7 @@ impl Hit {
 
 /// Keeps the higher-scoring of `best` and a new hit (zero scores are ignored).
 pub(crate) fn keep(best: &mut Option<Hit>, score: u32, start: usize, end: usize) {
-    if score > 0 && best.map_or(true, |b| score > b.score) {
+    if score > 0 && best.is_none_or(|b| score > b.score) {
         *best = Some(Hit::new(score, start, end));
     }
 }

@@ -179,7 +179,7 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     let mut best: Option<Hit> = None;
     let mut consider = |h: Option<Hit>| {
         if let Some(h) = h {
-            if best.map_or(true, |b| h.score > b.score) {
+            if best.is_none_or(|b| h.score > b.score) {
                 best = Some(h);
             }
         }
@@ -432,9 +432,9 @@ fn tokenize(s: &[u8], quote: u8) -> (Vec<Token>, Option<u32>) {
                 if matches!(b, b'-' | b'+')
                     && i == start + 1
                     && s.get(i).is_some_and(u8::is_ascii_digit)
-                    && out.last().map_or(true, |t| {
-                        !matches!(t.kind, b'1' | b's' | b'n' | b'v' | b')')
-                    })
+                    && out
+                        .last()
+                        .is_none_or(|t| !matches!(t.kind, b'1' | b's' | b'n' | b'v' | b')'))
                 {
                     continue;
                 }

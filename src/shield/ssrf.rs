@@ -150,7 +150,7 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
         if !whole {
             score = if score >= 95 { 70 } else { score.min(50) };
         }
-        if score > 0 && best.map_or(true, |b| score > b.score) {
+        if score > 0 && best.is_none_or(|b| score > b.score) {
             best = Some(Hit::new(score, m.start(), m.end()));
         }
     }

@@ -37,7 +37,7 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
         } else {
             0
         };
-        if score > 0 && best.map_or(true, |b| score > b.score) {
+        if score > 0 && best.is_none_or(|b| score > b.score) {
             best = Some(Hit::new(score, m.start(), m.end()));
         }
     }

@@ -175,7 +175,7 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
         || n.lower.contains("..")
         || n.lower.contains("0x")
         || !n.lower.is_ascii();
-    if fuzzy && best.map_or(true, |b| b.score < 85) {
+    if fuzzy && best.is_none_or(|b| b.score < 85) {
         let sk = skeleton(&n.lower);
         // Only exact `..` steps here: separators are guessed, and `[...]` or `...)` are prose.
         let steps = sk
@@ -207,7 +207,7 @@ pub(crate) fn detect_path(n: &Norm) -> Option<Hit> {
         first.map(|at| Hit::new(if steps > 0 { 85 } else { 0 }, at, (at + 3).min(s.len())));
     if let Some(m) = SENSITIVE.find(&n.lower) {
         let score = if steps > 0 { 95 } else { 70 };
-        if best.map_or(true, |b| score > b.score) {
+        if best.is_none_or(|b| score > b.score) {
             best = Some(Hit::new(score, m.start(), m.end()));
         }
     }

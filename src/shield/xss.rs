@@ -60,7 +60,7 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     let mut best: Option<Hit> = None;
     let mut take = |score: u32, m: Option<regex::Match>| {
         if let Some(m) = m {
-            if best.map_or(true, |b| score > b.score) {
+            if best.is_none_or(|b| score > b.score) {
                 best = Some(Hit::new(score, m.start(), m.end()));
             }
         }
