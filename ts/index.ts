@@ -76,7 +76,16 @@ export class Reason {
   readonly categories?: string[];
   /** Bot reasons: `VERIFIED`, `SPOOFED` or `UNVERIFIABLE` (see README, "Bots"). */
   readonly verification?: string;
+  /** Email reasons: the address's types, why it is invalid, its normalized form, a typo suggestion. */
+  readonly emailTypes?: string[];
+  readonly reasons?: string[];
+  readonly normalized?: string;
+  readonly suggestion?: string;
   constructor(r: ReasonObject) {
+    this.emailTypes = r.types;
+    this.reasons = r.reasons;
+    this.normalized = r.normalized;
+    this.suggestion = r.suggestion;
     this.type = r.type;
     this.bot = r.bot;
     this.ids = r.ids;
@@ -99,6 +108,9 @@ export class Reason {
   }
   isBot(): boolean {
     return this.type === 'BOT';
+  }
+  isEmail(): boolean {
+    return this.type === 'EMAIL';
   }
   /** A claimed crawler whose address is inside its operator's published ranges. */
   isVerified(): boolean {
@@ -233,12 +245,16 @@ export function toFacts(request: RequestLike): RequestFacts {
   throw new PalisadeError('PALISADE_INVALID_REQUEST', 'protect() needs a Request, an IncomingMessage or request facts { method, path, headers: [name, value, ...] }');
 }
 
-function toProps(props?: ProtectProps): { values: string[]; requested?: number } {
+function toProps(props?: ProtectProps): { values: string[]; requested?: number; email?: string } {
   const values: string[] = [];
   let requested: number | undefined;
+  let email: string | undefined;
   if (props) {
     for (const [k, v] of Object.entries(props)) {
-      if (k === 'requested') {
+      if (k === 'email') {
+        // Any value is judged (a non-string is simply not a valid address), never thrown on.
+        if (v !== undefined && v !== null) email = String(v);
+      } else if (k === 'requested') {
         if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 1_000_000_000) {
           throw new PalisadeError('PALISADE_INVALID_PROPS', `protect() props.requested: got ${String(v)}, expected an integer from 0 to 1000000000`);
         }
@@ -248,7 +264,7 @@ function toProps(props?: ProtectProps): { values: string[]; requested?: number }
       }
     }
   }
-  return { values, requested };
+  return { values, requested, email };
 }
 
 /** A configured set of rules. Create one per app, at module scope, and call `protect()` per request. */
@@ -302,6 +318,67 @@ export function isBot(userAgent: string): boolean {
 /** Which bots a User-Agent names, and their categories (`SEARCH_ENGINE`, `AI_CRAWLER`, ...). */
 export function classifyBot(userAgent: string): { bot: boolean; ids: string[]; categories: string[] } {
   return native.classifyBot(userAgent);
+}
+
+/** Email types: `INVALID`, `DISPOSABLE`, `FREE`, `NO_MX_RECORDS`, `ROLE`. */
+export type EmailType = 'INVALID' | 'DISPOSABLE' | 'FREE' | 'NO_MX_RECORDS' | 'ROLE';
+
+export interface EmailSyntaxOptions {
+  /** Reject single-label domains such as `user@localhost`. Default true. */
+  requireTopLevelDomain?: boolean;
+  /** Accept `user@[192.0.2.1]`. Default false. */
+  allowDomainLiteral?: boolean;
+  /** Accept quoted local parts such as `"john doe"@example.com`. Default false. */
+  allowQuoted?: boolean;
+  /** Accept non-ASCII local parts (RFC 6531). Default true. */
+  allowUtf8LocalPart?: boolean;
+}
+
+export interface ValidateEmailOptions extends EmailSyntaxOptions {
+  mode?: Mode;
+  /** Types that deny. Give `deny` or `allow`, not both. */
+  deny?: EmailType[];
+  /** The only types that may pass. */
+  allow?: EmailType[];
+}
+
+export interface EmailVerdict {
+  valid: boolean;
+  types: EmailType[];
+  /** Why an address is invalid: `MISSING_TLD`, `LOCAL_PART_TOO_LONG`, `INVALID_CHARACTER`, ... */
+  reasons: string[];
+  /** The address with a lower-case punycode domain. */
+  normalized?: string;
+  /** A likely intended address, for a typo of a big provider's domain. */
+  suggestion?: string;
+}
+
+/**
+ * With an options object: the email rule (the address comes from `protect(req, { email })`).
+ * With a string: validates that address now (syntax, IDN, disposable, free, role); never throws
+ * for the address.
+ */
+export function validateEmail(options: ValidateEmailOptions): Rule;
+export function validateEmail(address: string, options?: EmailSyntaxOptions): EmailVerdict;
+export function validateEmail(first: ValidateEmailOptions | string, options?: EmailSyntaxOptions): Rule | EmailVerdict {
+  if (typeof first === 'string') {
+    return native.validateEmail(first, options === undefined ? undefined : clean(options)) as EmailVerdict;
+  }
+  return rule({ ...first, type: 'EMAIL' }, 'validateEmail');
+}
+
+export interface ProtectSignupOptions {
+  email: ValidateEmailOptions;
+  bots: DetectBotOptions;
+  rateLimit: SlidingWindowOptions;
+}
+
+/** Signup protection: email validation, bot detection and a sliding-window limit, in that order. */
+export function protectSignup(options: ProtectSignupOptions): Rule[] {
+  if (options === null || typeof options !== 'object') {
+    throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`protectSignup()\`: got ${String(options)}, expected { email, bots, rateLimit }`);
+  }
+  return [validateEmail(options.email), detectBot(options.bots), slidingWindow(options.rateLimit)];
 }
 
 /** Builds a rule set. Bad options throw a `PalisadeError` with a stable `code`. */

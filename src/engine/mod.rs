@@ -346,14 +346,18 @@ pub fn rate_reason(o: &Outcome) -> Reason {
     }
 }
 
+/// The reason of an allowed decision: the tightest rate limit (what rate-limit headers show), or
+/// else the last rule that ran.
 fn tightest_limit(results: &[RuleResult]) -> Reason {
-    results
-        .iter()
+    let ran = || results.iter().filter(|r| r.state != RuleState::NotRun);
+    ran()
         .filter(|r| r.state == RuleState::Run)
         .filter_map(|r| match r.reason {
             Reason::RateLimit { remaining, .. } => Some((remaining, &r.reason)),
             _ => None,
         })
         .min_by_key(|(rem, _)| *rem)
-        .map_or(Reason::None, |(_, r)| r.clone())
+        .map(|(_, r)| r.clone())
+        .or_else(|| ran().last().map(|r| r.reason.clone()))
+        .unwrap_or(Reason::None)
 }
