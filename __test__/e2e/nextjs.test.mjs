@@ -109,3 +109,42 @@ test('malformed forwarding headers still get an answer, never a 500', async () =
   }
   assert.ok(existsSync(path.join(appDir, '.next', 'BUILD_ID')));
 });
+
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+
+test('bots: AI crawlers, scanners and HTTP libraries are denied; people and verified search engines pass', async () => {
+  const cases = [
+    ['Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)', client(), 403],
+    ['Mozilla/5.0 (compatible; ClaudeBot/1.0; +claudebot@anthropic.com)', client(), 403],
+    ['sqlmap/1.7.2#stable (https://sqlmap.org)', client(), 403],
+    ['python-requests/2.31.0', client(), 403],
+    ['curl/8.4.0', client(), 403],
+    [CHROME, client(), 200],
+    [GOOGLEBOT, '66.249.66.1', 200],
+    [GOOGLEBOT, client(), 403],
+  ];
+  for (const [ua, ip, status] of cases) {
+    const res = await fetch(`${app.url}/api/content`, { headers: { 'user-agent': ua, 'x-forwarded-for': ip } });
+    assert.equal(res.status, status, `${ua} from ${ip}`);
+    const body = await res.json();
+    if (status === 403) assert.equal(body.reason, 'BOT');
+  }
+});
+
+test('signup: a real address passes and the handler still reads the body; disposable, invalid and scripted signups are denied', async () => {
+  const post = (email, ua = CHROME, ip = client()) =>
+    fetch(`${app.url}/api/signup`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': ua, 'x-forwarded-for': ip }, body: JSON.stringify({ email }) });
+  const ok = await post('ada@example.com');
+  assert.equal(ok.status, 200);
+  assert.deepEqual(await ok.json(), { welcome: 'ada@example.com' });
+  const disposable = await post('x@0-mail.com');
+  assert.equal(disposable.status, 403);
+  assert.equal((await disposable.json()).reason, 'EMAIL');
+  assert.equal((await post('not-an-address')).status, 403);
+  assert.equal((await post('ada@example.com', 'python-requests/2.31.0')).status, 403);
+  const ip = client();
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push((await post(`user${i}@example.com`, CHROME, ip)).status);
+  assert.deepEqual(statuses, [200, 200, 200, 429]);
+});

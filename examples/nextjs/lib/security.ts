@@ -1,7 +1,7 @@
 // The app's palisade instances. Next.js loads this module separately for proxy.ts and for each
 // route, but identical limits share their counters inside the one native addon, so the proxy and a
 // route handler that both use `apiLimit` count against the same allowance.
-import palisade, { fixedWindow } from 'palisade/next';
+import palisade, { detectBot, fixedWindow, protectSignup } from 'palisade/next';
 
 // The demo traffic script and the end-to-end tests play the load balancer: they connect over
 // loopback and say who the client is in X-Forwarded-For. In production, list your real proxies
@@ -29,4 +29,24 @@ export const dryRun = palisade({
 export const actions = palisade({
   proxies: TRUSTED_PROXIES,
   rules: [fixedWindow({ window: '1m', max: 2, name: 'actions' })],
+});
+
+/**
+ * Content for people and search engines: AI crawlers, vulnerability scanners and HTTP libraries
+ * are denied; a client that claims to be a search engine crawler from outside its operator's
+ * published addresses is denied as spoofed.
+ */
+export const content = palisade({
+  proxies: TRUSTED_PROXIES,
+  rules: [detectBot({ deny: ['CATEGORY:AI_CRAWLER', 'CATEGORY:SCANNER', 'CATEGORY:HTTP_LIBRARY'] })],
+});
+
+/** Signups: a real address (not disposable), not an automated client, 3 per 10 minutes per client. */
+export const signup = palisade({
+  proxies: TRUSTED_PROXIES,
+  rules: protectSignup({
+    email: { deny: ['INVALID', 'DISPOSABLE'] },
+    bots: { deny: ['CATEGORY:HTTP_LIBRARY', 'CATEGORY:SCANNER', 'CATEGORY:HEADLESS', 'CATEGORY:AI_CRAWLER'] },
+    rateLimit: { interval: '10m', max: 3, name: 'signup' },
+  }),
 });
