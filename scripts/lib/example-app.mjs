@@ -2,7 +2,7 @@
 // app from an `npm pack` tarball (Turbopack cannot follow a file: symlink), build the app, and
 // start it on a free port in its own process group so that it can be stopped completely.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,14 +98,4 @@ export async function startApp({ plain = false, port } = {}) {
     }
   }
   return { url, port, stop, output: () => output, pid: child.pid };
-}
-
-export function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === '.next' || entry.name === 'target') continue;
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
 }

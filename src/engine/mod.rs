@@ -358,6 +358,6 @@ fn tightest_limit(results: &[RuleResult]) -> Reason {
         })
         .min_by_key(|(rem, _)| *rem)
         .map(|(_, r)| r.clone())
-        .or_else(|| ran().last().map(|r| r.reason.clone()))
+        .or_else(|| ran().next_back().map(|r| r.reason.clone()))
         .unwrap_or(Reason::None)
 }

@@ -149,57 +149,42 @@ pub enum KeyError {
 impl RateLimit {
     /// Parses a `RATE_LIMIT` rule object.
     pub fn from_options(o: &Obj<'_>) -> Result<Self, ConfigError> {
+        // Keys every rate limit accepts; each algorithm adds its own parameters.
+        const COMMON: [&str; 6] = [
+            "type",
+            "mode",
+            "algorithm",
+            "characteristics",
+            "maxKeys",
+            "name",
+        ];
+        let only = |own: &[&str]| o.only(&[&COMMON[..], own].concat());
+        let interval = |key: &str| -> Result<u64, ConfigError> {
+            parse_interval(o.require(key)?, &o.key_path(key))
+        };
         let algorithm = match o.choice(
             "algorithm",
             &["TOKEN_BUCKET", "FIXED_WINDOW", "SLIDING_WINDOW"],
         )? {
             Some("TOKEN_BUCKET") => {
-                o.only(&[
-                    "type",
-                    "mode",
-                    "algorithm",
-                    "characteristics",
-                    "maxKeys",
-                    "name",
-                    "refillRate",
-                    "interval",
-                    "capacity",
-                ])?;
+                only(&["refillRate", "interval", "capacity"])?;
                 Algorithm::TokenBucket {
                     refill_rate: required_limit(o, "refillRate")?,
-                    interval_ms: parse_interval(o.require("interval")?, &o.key_path("interval"))?,
+                    interval_ms: interval("interval")?,
                     capacity: required_limit(o, "capacity")?,
                 }
             }
             Some("FIXED_WINDOW") => {
-                o.only(&[
-                    "type",
-                    "mode",
-                    "algorithm",
-                    "characteristics",
-                    "maxKeys",
-                    "name",
-                    "window",
-                    "max",
-                ])?;
+                only(&["window", "max"])?;
                 Algorithm::FixedWindow {
-                    window_ms: parse_interval(o.require("window")?, &o.key_path("window"))?,
+                    window_ms: interval("window")?,
                     max: required_limit(o, "max")?,
                 }
             }
             Some(_) => {
-                o.only(&[
-                    "type",
-                    "mode",
-                    "algorithm",
-                    "characteristics",
-                    "maxKeys",
-                    "name",
-                    "interval",
-                    "max",
-                ])?;
+                only(&["interval", "max"])?;
                 Algorithm::SlidingWindow {
-                    interval_ms: parse_interval(o.require("interval")?, &o.key_path("interval"))?,
+                    interval_ms: interval("interval")?,
                     max: required_limit(o, "max")?,
                 }
             }
