@@ -157,28 +157,69 @@ export class Decision {
   }
 }
 
-function clean<T>(value: T): T {
-  // Drops `undefined` and functions so the core sees plain data; the core validates the rest.
-  return JSON.parse(JSON.stringify(value ?? null));
+/** Runs a native call, turning its configuration errors into `PalisadeError`s with the same code. */
+function native_<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    const code = (err as { code?: unknown })?.code;
+    if (typeof code === 'string' && code.startsWith('PALISADE_')) throw new PalisadeError(code, (err as Error).message);
+    throw err;
+  }
+}
+
+function clean<T>(value: T, path: string): T {
+  // Plain data for the core, which validates it. Values JSON cannot carry are kept visible as
+  // strings (`"NaN"`, `"10n"`, `"[function]"`) so that the core's error names them.
+  const replacer = (_key: string, v: unknown) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+    if (typeof v === 'bigint') return `${v}n`;
+    if (typeof v === 'function' || typeof v === 'symbol') return `[${typeof v}]`;
+    return v;
+  };
+  try {
+    return JSON.parse(JSON.stringify(value ?? null, replacer));
+  } catch (err) {
+    throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`${path}\`: got a value that cannot be read as plain data (${(err as Error).message}), expected plain objects, arrays, strings, numbers and booleans`);
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function checkClock(clock: unknown, path: string): InstanceType<typeof native.ManualClock> | undefined {
+  if (clock === undefined || clock === null) return undefined;
+  if (!(clock instanceof native.ManualClock)) {
+    throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`${path}\`: got ${typeof clock}, expected a ManualClock (new ManualClock(startMs))`);
+  }
+  return clock;
 }
 
 function rule(descriptor: Record<string, unknown>, factory: string): Rule {
-  const r = clean(descriptor) as Rule;
-  native.validateRule(r, factory);
+  const r = clean(descriptor, factory) as Rule;
+  native_(() => native.validateRule(r, factory));
   return Object.freeze(r);
 }
 
+function options<T>(value: T, factory: string): T {
+  if (!isPlainObject(value)) {
+    throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`${factory}()\`: got ${value === null ? 'null' : typeof value}, expected an options object`);
+  }
+  return value;
+}
+
 /** Token bucket: `capacity` burst, `refillRate` tokens added every `interval`. */
-export function tokenBucket(options: TokenBucketOptions): Rule {
-  return rule({ ...options, type: 'RATE_LIMIT', algorithm: 'TOKEN_BUCKET' }, 'tokenBucket');
+export function tokenBucket(opts: TokenBucketOptions): Rule {
+  return rule({ ...options(opts, 'tokenBucket'), type: 'RATE_LIMIT', algorithm: 'TOKEN_BUCKET' }, 'tokenBucket');
 }
 /** Fixed window: `max` requests per `window`, starting at a key's first request. */
-export function fixedWindow(options: FixedWindowOptions): Rule {
-  return rule({ ...options, type: 'RATE_LIMIT', algorithm: 'FIXED_WINDOW' }, 'fixedWindow');
+export function fixedWindow(opts: FixedWindowOptions): Rule {
+  return rule({ ...options(opts, 'fixedWindow'), type: 'RATE_LIMIT', algorithm: 'FIXED_WINDOW' }, 'fixedWindow');
 }
 /** Sliding window: `max` requests per rolling `interval`. */
-export function slidingWindow(options: SlidingWindowOptions): Rule {
-  return rule({ ...options, type: 'RATE_LIMIT', algorithm: 'SLIDING_WINDOW' }, 'slidingWindow');
+export function slidingWindow(opts: SlidingWindowOptions): Rule {
+  return rule({ ...options(opts, 'slidingWindow'), type: 'RATE_LIMIT', algorithm: 'SLIDING_WINDOW' }, 'slidingWindow');
 }
 
 const PEER_KEY = Symbol.for('palisade.peer');
@@ -219,6 +260,16 @@ function splitUrl(url: string): { path: string; query: string } {
   return q >= 0 ? { path: rest.slice(0, q), query: rest.slice(q + 1) } : { path: rest, query: '' };
 }
 
+/** Request data as text, whatever it is: hostile data must give a verdict, never a throw. */
+function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    return String(v);
+  } catch {
+    return '';
+  }
+}
+
 /** Converts any supported request into the facts the core reads. */
 export function toFacts(request: RequestLike): RequestFacts {
   if (request === null || typeof request !== 'object') {
@@ -226,8 +277,8 @@ export function toFacts(request: RequestLike): RequestFacts {
   }
   const peer = peerStorage().getStore();
   if ('rawHeaders' in request && Array.isArray(request.rawHeaders)) {
-    const { path, query } = splitUrl(request.url ?? '/');
-    return { method: request.method ?? 'GET', path, query, headers: request.rawHeaders, peer: peer ?? request.socket?.remoteAddress };
+    const { path, query } = splitUrl(text(request.url ?? '/'));
+    return { method: text(request.method ?? 'GET'), path, query, headers: request.rawHeaders.map(text), peer: peer ?? request.socket?.remoteAddress };
   }
   const h = (request as WebLikeRequest).headers;
   if (h && typeof h.forEach === 'function' && typeof (request as WebLikeRequest).url === 'string') {
@@ -240,9 +291,22 @@ export function toFacts(request: RequestLike): RequestFacts {
   }
   const f = request as RequestFacts;
   if (typeof f.path === 'string' && Array.isArray(f.headers)) {
-    return { method: f.method ?? 'GET', path: f.path, query: f.query ?? '', headers: f.headers.map(String), peer: f.peer ?? peer };
+    return {
+      method: text(f.method ?? 'GET'),
+      path: f.path,
+      query: text(f.query ?? ''),
+      headers: f.headers.map(text),
+      peer: f.peer === undefined || f.peer === null ? peer : text(f.peer),
+    };
   }
   throw new PalisadeError('PALISADE_INVALID_REQUEST', 'protect() needs a Request, an IncomingMessage or request facts { method, path, headers: [name, value, ...] }');
+}
+
+function checkRequested(v: unknown, where: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 134_217_727) {
+    throw new PalisadeError('PALISADE_INVALID_PROPS', `${where}: got ${String(v)}, expected an integer from 0 to 134217727`);
+  }
+  return v;
 }
 
 function toProps(props?: ProtectProps): { values: string[]; requested?: number; email?: string } {
@@ -255,10 +319,7 @@ function toProps(props?: ProtectProps): { values: string[]; requested?: number; 
         // Any value is judged (a non-string is simply not a valid address), never thrown on.
         if (v !== undefined && v !== null) email = String(v);
       } else if (k === 'requested') {
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 1_000_000_000) {
-          throw new PalisadeError('PALISADE_INVALID_PROPS', `protect() props.requested: got ${String(v)}, expected an integer from 0 to 1000000000`);
-        }
-        requested = v;
+        requested = checkRequested(v, 'protect() props.requested');
       } else if (v !== undefined && v !== null) {
         values.push(k, String(v));
       }
@@ -278,7 +339,8 @@ export class Palisade {
     this.#options = options;
     const { clock, rules, ...rest } = options;
     const flat = Array.isArray(rules) ? rules.flat() : rules;
-    this.#engine = new native.Engine(clean({ ...rest, rules: flat }), clock);
+    const manual = checkClock(clock, 'clock');
+    this.#engine = native_(() => new native.Engine(clean({ ...rest, rules: flat }, 'palisade'), manual));
   }
   /**
    * Judges a request. Synchronous with the in-memory store (so `await` works too). Never throws
@@ -306,8 +368,8 @@ export interface DetectBotOptions {
 }
 
 /** Bot detection on the User-Agent, with verification of claimed crawlers by published ranges. */
-export function detectBot(options: DetectBotOptions): Rule {
-  return rule({ ...options, type: 'BOT' }, 'detectBot');
+export function detectBot(opts: DetectBotOptions): Rule {
+  return rule({ ...options(opts, 'detectBot'), type: 'BOT' }, 'detectBot');
 }
 
 /** Whether a User-Agent is a bot. Never throws: anything but a string counts as an empty UA. */
@@ -362,9 +424,13 @@ export function validateEmail(options: ValidateEmailOptions): Rule;
 export function validateEmail(address: string, options?: EmailSyntaxOptions): EmailVerdict;
 export function validateEmail(first: ValidateEmailOptions | string, options?: EmailSyntaxOptions): Rule | EmailVerdict {
   if (typeof first === 'string') {
-    return native.validateEmail(first, options === undefined ? undefined : clean(options)) as EmailVerdict;
+    return native_(() => native.validateEmail(first, options === undefined ? undefined : clean(options, 'validateEmail'))) as EmailVerdict;
   }
-  return rule({ ...first, type: 'EMAIL' }, 'validateEmail');
+  return rule({ ...options_(first), type: 'EMAIL' }, 'validateEmail');
+}
+
+function options_(value: ValidateEmailOptions): ValidateEmailOptions {
+  return options(value, 'validateEmail');
 }
 
 export interface ProtectSignupOptions {
@@ -434,12 +500,12 @@ export class RateLimiter {
   readonly max: number;
   readonly window: number;
   constructor(rule: Rule, clock?: InstanceType<typeof native.ManualClock>) {
-    this.#handle = native.limiterOpen(clean(rule), 'rateLimiter', clock);
+    this.#handle = native_(() => native.limiterOpen(clean(rule, 'rateLimiter'), 'rateLimiter', checkClock(clock, 'rateLimiter.clock')));
     [this.max, this.window] = native.limiterInfo(this.#handle);
   }
   /** Counts `requested` (default 1) against `key`. */
   check(key: string, requested = 1): LimitResult {
-    const code = native.limiterCheck(this.#handle, String(key), requested);
+    const code = native.limiterCheck(this.#handle, text(key), checkRequested(requested, 'RateLimiter.check() requested'));
     if (code === 0) return { allowed: true, max: this.max, remaining: 0, reset: 0, window: this.window, error: 'internal fault' };
     const packed = Math.abs(code) - 1;
     const remaining = Math.floor(packed / PACK);
@@ -447,7 +513,7 @@ export class RateLimiter {
   }
   /** Counts one call against `key` and answers only whether it is allowed: the fastest path. */
   allow(key: string): boolean {
-    return native.limiterCheck(this.#handle, String(key), 1) >= 0;
+    return native.limiterCheck(this.#handle, text(key), 1) >= 0;
   }
   /** Keys currently held in memory for this limit. */
   get size(): number {

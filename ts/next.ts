@@ -46,10 +46,11 @@ export function withPalisade<C = unknown>(aj: Palisade, handler: Handler<C>, opt
     const decision = aj.protect(request, options.props ? await options.props(request) : undefined);
     if (decision.isDenied()) return denialResponse(decision);
     const res = await handler(request, context);
-    if (options.rateLimitHeaders) {
-      for (const [k, v] of Object.entries(rateLimitHeaders(decision))) res.headers.set(k, v);
-    }
-    return res;
+    if (!options.rateLimitHeaders) return res;
+    // Responses such as Response.redirect() or a fetch() result have immutable headers: copy.
+    const out = new Response(res.body, res);
+    for (const [k, v] of Object.entries(rateLimitHeaders(decision))) out.headers.set(k, v);
+    return out;
   };
 }
 

@@ -44,12 +44,22 @@ pub struct Rule {
 impl Rule {
     /// Parses one rule object (`type` decides the kind).
     pub fn from_value(v: &serde_json::Value, path: &str) -> Result<Self, ConfigError> {
+        Self::with_clock(v, path, &Clock::System)
+    }
+
+    /// As [`Rule::from_value`], for an engine on `clock` (rate limits on different clocks never
+    /// share counters).
+    pub fn with_clock(
+        v: &serde_json::Value,
+        path: &str,
+        clock: &Clock,
+    ) -> Result<Self, ConfigError> {
         let o = Obj::new(v, path)?;
         let mode = Mode::from_options(&o)?;
         let kind = match o.choice("type", &["RATE_LIMIT", "BOT", "EMAIL"])? {
             Some("BOT") => RuleKind::Bot(crate::bot::BotRule::from_value(v, path)?),
             Some("EMAIL") => RuleKind::Email(EmailRule::from_value(v, path)?),
-            Some(_) => RuleKind::RateLimit(RateLimit::from_options(&o)?),
+            Some(_) => RuleKind::RateLimit(RateLimit::from_options(&o, clock)?),
             None => {
                 return Err(ConfigError::new(
                     ConfigErrorKind::Missing,
@@ -95,7 +105,14 @@ impl Engine {
         let ip = IpConfig::from_options(&o)?;
         let fail_closed = o.choice("failMode", &["open", "closed"])? == Some("closed");
         let rules = match o.get("rules") {
-            None => Vec::new(),
+            None => {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::Missing,
+                    "rules",
+                    "nothing",
+                    "an array of rules (it may be empty)",
+                ))
+            }
             Some(serde_json::Value::Array(list)) => {
                 if list.len() > MAX_RULES {
                     return Err(ConfigError::new(
@@ -107,7 +124,7 @@ impl Engine {
                 }
                 list.iter()
                     .enumerate()
-                    .map(|(i, r)| Rule::from_value(r, &format!("rules[{i}]")))
+                    .map(|(i, r)| Rule::with_clock(r, &format!("rules[{i}]"), &clock))
                     .collect::<Result<_, _>>()?
             }
             Some(other) => {
@@ -153,9 +170,10 @@ impl Engine {
     /// The client address of a request under this engine's IP settings.
     #[must_use]
     pub fn client_ip(&self, req: &Request) -> ClientIp {
-        let headers = &req.headers[..req.headers.len().min(MAX_HEADERS)];
+        // Forwarding headers are read from the end, where trusted proxies add theirs; `resolve`
+        // bounds its own work, so padding a request with junk lines cannot hide them.
         let peer = req.peer.as_deref().and_then(parse_addr);
-        self.ip.resolve(peer, headers)
+        self.ip.resolve(peer, &req.headers)
     }
 
     /// Evaluates every rule against a request.
@@ -329,9 +347,6 @@ fn email_check(rule: &EmailRule, props: &Props) -> (Conclusion, Reason) {
 
 /// Seconds for headers: rounded up, so a client that waits that long is never early.
 fn secs(ms: u64) -> u64 {
-    if ms == u64::MAX {
-        return u64::MAX / 1000;
-    }
     ms.div_ceil(1000)
 }
 

@@ -1,6 +1,7 @@
 //! Request facts: what the engine knows about one request.
 
-/// Header lines read per request; the rest are ignored. Node.js itself stops at 2,000 by default.
+/// Header lines searched per lookup, counted from the last line (where proxies add theirs); earlier
+/// lines are ignored. Node.js itself stops at 2,000 lines by default.
 pub const MAX_HEADERS: usize = 1000;
 /// Bytes of a query string or cookie header searched for a characteristic.
 pub const MAX_LOOKUP_BYTES: usize = 16 * 1024;
@@ -39,8 +40,8 @@ impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
-            .take(MAX_HEADERS)
             .rev()
+            .take(MAX_HEADERS)
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
@@ -51,7 +52,7 @@ impl Request {
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
-            .take(MAX_HEADERS)
+            .skip(self.headers.len().saturating_sub(MAX_HEADERS))
             .filter(|(n, _)| n.eq_ignore_ascii_case("cookie"))
             .flat_map(|(_, v)| capped(v).split(';'))
             .find_map(|pair| {

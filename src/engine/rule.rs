@@ -7,7 +7,7 @@ use super::request::{Props, Request};
 use crate::config::{join, ConfigError, ConfigErrorKind, Obj};
 use crate::ip::{limit_key, ClientIp};
 use crate::ratelimit::{
-    key_hash, parse_interval, registry_table, Algorithm, Table, DEFAULT_MAX_KEYS, MAX_LIMIT,
+    key_hash, parse_interval, registry_table, Algorithm, Clock, Table, DEFAULT_MAX_KEYS, MAX_LIMIT,
     MAX_MAX_KEYS,
 };
 
@@ -108,6 +108,15 @@ impl Characteristic {
                 if !ident {
                     return Err(err());
                 }
+                if s == "email" || s == "requested" {
+                    // protect() reads these props itself; as characteristics they could never be set.
+                    return Err(ConfigError::new(
+                        ConfigErrorKind::Unknown,
+                        path,
+                        format!("{s:?}"),
+                        "a name other than \"email\" and \"requested\", which protect() props reserve (use e.g. \"userEmail\")",
+                    ));
+                }
                 Self::Custom(s.to_owned())
             }
         })
@@ -148,7 +157,12 @@ pub enum KeyError {
 
 impl RateLimit {
     /// Parses a `RATE_LIMIT` rule object.
-    pub fn from_options(o: &Obj<'_>) -> Result<Self, ConfigError> {
+    ///
+    /// Identical limits share one process-wide table, so a limit's identity includes everything
+    /// that changes its counting: algorithm and parameters, key, `maxKeys`, `name`, `mode` (a
+    /// `DRY_RUN` trial must not use up a `LIVE` allowance) and the clock (a manual clock in tests
+    /// must not share counters with the system clock).
+    pub fn from_options(o: &Obj<'_>, clock: &Clock) -> Result<Self, ConfigError> {
         // Keys every rate limit accepts; each algorithm adds its own parameters.
         const COMMON: [&str; 6] = [
             "type",
@@ -219,12 +233,17 @@ impl RateLimit {
             .u64_in("maxKeys", 1, MAX_MAX_KEYS as u64)?
             .map_or(DEFAULT_MAX_KEYS, |n| n as usize);
         let name = o.str("name")?.unwrap_or("");
+        let mode = o.str("mode")?.unwrap_or("LIVE");
+        let clock_id = clock.identity().to_le_bytes();
         let canon: Vec<String> = characteristics
             .iter()
             .map(Characteristic::canonical)
             .collect();
-        let scope =
-            key_hash(std::iter::once(name.as_bytes()).chain(canon.iter().map(String::as_bytes)));
+        let scope = key_hash(
+            [name.as_bytes(), mode.as_bytes(), clock_id.as_slice()]
+                .into_iter()
+                .chain(canon.iter().map(String::as_bytes)),
+        );
         let table = registry_table(scope, algorithm, max_keys).ok_or_else(|| {
             ConfigError::new(
                 ConfigErrorKind::Range,

@@ -294,11 +294,12 @@ pub fn limiter_open(
 ) -> Result<u32, String> {
     let path = path.as_deref().unwrap_or("rule");
     let o = crate::config::Obj::new(&rule, path).map_err(|e| config_error(&e))?;
-    let rl = engine::RateLimit::from_options(&o).map_err(|e| config_error(&e))?;
+    let clock = clock.map_or(Clock::System, |c| c.clock.clone());
+    let rl = engine::RateLimit::from_options(&o, &clock).map_err(|e| config_error(&e))?;
     let mut l = limiters()
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if clock.is_none() {
+    if matches!(clock, Clock::System) {
         if let Some(i) = l
             .list
             .iter()
@@ -315,8 +316,7 @@ pub fn limiter_open(
             format!("at most {MAX_LIMITERS} limiters per process (are limiters being created per request?)"),
         )));
     }
-    l.list
-        .push((rl.table, clock.map_or(Clock::System, |c| c.clock.clone())));
+    l.list.push((rl.table, clock));
     Ok((l.list.len() - 1) as u32)
 }
 

@@ -189,11 +189,9 @@ impl Algorithm {
                         window_ms,
                     }
                 } else {
-                    let reset_ms = if cost > capacity {
-                        u64::MAX
-                    } else {
-                        time_for(cost - tokens)
-                    };
+                    // A request larger than the bucket can never pass; say when the bucket is full.
+                    let reset_ms =
+                        time_for(cost.min(capacity) - tokens.min(cost.min(capacity))).max(1);
                     Outcome {
                         allowed: false,
                         max,
@@ -204,7 +202,11 @@ impl Algorithm {
                 }
             }
             Self::FixedWindow { window_ms, max } => {
-                let reset_ms = s.at.saturating_add(window_ms).saturating_sub(now).max(1);
+                // Clamped to the window: a clock that stepped back must not stretch a lockout.
+                let reset_ms =
+                    s.at.saturating_add(window_ms)
+                        .saturating_sub(now)
+                        .clamp(1, window_ms);
                 if u64::from(s.a) + u64::from(cost) <= u64::from(max) {
                     s.a += cost;
                     Outcome {
@@ -215,7 +217,6 @@ impl Algorithm {
                         window_ms,
                     }
                 } else {
-                    let reset_ms = if cost > max { u64::MAX } else { reset_ms };
                     Outcome {
                         allowed: false,
                         max,
@@ -243,7 +244,13 @@ impl Algorithm {
                         window_ms,
                     }
                 } else {
-                    let reset_ms = if cost > max { u64::MAX } else { reset_ms };
+                    let reset_ms = sliding_wait(
+                        interval_ms,
+                        into,
+                        s.a,
+                        s.b,
+                        max.saturating_sub(cost.min(max)),
+                    );
                     let remaining = u64::from(max).saturating_sub(used) as u32;
                     Outcome {
                         allowed: false,
@@ -277,6 +284,25 @@ impl Algorithm {
         let mut probe = *s;
         !self.apply(&mut probe, now, 1).allowed
     }
+}
+
+/// How long until the sliding estimate leaves room for `budget` more requests' worth: either the
+/// previous window's share decays enough within this window, or (when the current count alone is
+/// too high) the current count becomes the previous window and decays in its turn.
+fn sliding_wait(interval: u64, into: u64, current: u32, previous: u32, room: u32) -> u64 {
+    let (a, b, room) = (u64::from(current), u64::from(previous), u64::from(room));
+    let wait = if a > room {
+        // Next window: carried = ceil(a * (I - x) / I) <= room  <=>  x >= I * (a - room) / a.
+        (interval - into) + (interval * (a - room)).div_ceil(a)
+    } else if b > 0 {
+        // This window: ceil(b * (I - x) / I) <= room - a  <=>  x >= I * (b - (room - a)) / b.
+        let free = room - a;
+        let x = (interval * b.saturating_sub(free)).div_ceil(b);
+        x.saturating_sub(into)
+    } else {
+        0
+    };
+    wait.clamp(1, 2 * interval)
 }
 
 #[cfg(test)]
@@ -374,6 +400,68 @@ mod tests {
             run(&alg, &mut s, 3000, 11).iter().filter(|a| **a).count(),
             10
         );
+    }
+
+    #[test]
+    fn sliding_window_reset_is_never_early() {
+        for start in [0u64, 30_000] {
+            let alg = Algorithm::SlidingWindow {
+                interval_ms: 60_000,
+                max: 10,
+            };
+            let mut s = alg.fresh(start);
+            for _ in 0..10 {
+                assert!(alg.apply(&mut s, start, 1).allowed);
+            }
+            let mut now = start;
+            let mut o = alg.apply(&mut s, now, 1);
+            assert!(!o.allowed);
+            // Waiting exactly `reset` always succeeds, and one millisecond less never does.
+            for _ in 0..5 {
+                let mut probe = s;
+                assert!(
+                    !alg.apply(&mut probe, now + o.reset_ms - 1, 1).allowed,
+                    "early at {start}"
+                );
+                now += o.reset_ms;
+                o = alg.apply(&mut s, now, 1);
+                assert!(o.allowed, "reset {} from {start} was too early", o.reset_ms);
+                for _ in 0..20 {
+                    o = alg.apply(&mut s, now, 1);
+                    if !o.allowed {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn requests_larger_than_the_limit_get_a_bounded_reset() {
+        for alg in [
+            Algorithm::TokenBucket {
+                refill_rate: 1,
+                interval_ms: 1000,
+                capacity: 2,
+            },
+            Algorithm::FixedWindow {
+                window_ms: 60_000,
+                max: 3,
+            },
+            Algorithm::SlidingWindow {
+                interval_ms: 60_000,
+                max: 3,
+            },
+        ] {
+            let mut s = alg.fresh(0);
+            let o = alg.apply(&mut s, 0, 4);
+            assert!(!o.allowed);
+            assert!(
+                o.reset_ms >= 1 && o.reset_ms <= 120_000,
+                "{alg:?}: {}",
+                o.reset_ms
+            );
+        }
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Where the limiter reads the time from.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, OnceLock};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// A source of milliseconds since the Unix epoch.
 ///
@@ -25,14 +25,32 @@ impl Clock {
         Self::Manual(Arc::new(AtomicU64::new(start_ms)))
     }
 
-    /// The current time in milliseconds.
+    /// The current time in milliseconds since the Unix epoch. The system clock is read once per
+    /// process and then advanced by a monotonic clock, so a wall-clock step (NTP, a VM resume)
+    /// neither stretches nor cuts short a window.
     #[must_use]
     pub fn now_ms(&self) -> u64 {
         match self {
-            Self::System => SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as u64),
+            Self::System => {
+                static BASE: OnceLock<(Instant, u64)> = OnceLock::new();
+                let (start, wall) = BASE.get_or_init(|| {
+                    let wall = SystemTime::now()
+                        .duration_since(UNIX_EPOCH)
+                        .map_or(0, |d| d.as_millis() as u64);
+                    (Instant::now(), wall)
+                });
+                wall + start.elapsed().as_millis() as u64
+            }
             Self::Manual(t) => t.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Tells clocks apart: 0 for the system clock, a per-instance number for a manual clock.
+    #[must_use]
+    pub fn identity(&self) -> u64 {
+        match self {
+            Self::System => 0,
+            Self::Manual(t) => Arc::as_ptr(t) as u64,
         }
     }
 

@@ -1,0 +1,99 @@
+// Regressions found by a fresh-user review: each names the fault it keeps fixed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import palisade, { fixedWindow, slidingWindow, tokenBucket, ManualClock, PalisadeError, rateLimiter } from 'palisade';
+
+const require = createRequire(import.meta.url);
+const req = (ip) => ({ method: 'GET', path: '/', headers: ['x-forwarded-for', ip] });
+
+test('regression_dry_run_never_uses_up_a_live_allowance', () => {
+  const name = `dry-live-${process.pid}`;
+  const live = palisade({ rules: [fixedWindow({ window: '1m', max: 2, name })] });
+  const dry = palisade({ rules: [fixedWindow({ window: '1m', max: 2, name, mode: 'DRY_RUN' })] });
+  for (let i = 0; i < 3; i++) dry.protect(req('8.8.8.8'));
+  assert.ok(live.protect(req('8.8.8.8')).isAllowed());
+});
+
+test('regression_manual_clocks_never_share_counters_with_the_system_clock', () => {
+  const name = `clock-${process.pid}`;
+  const future = palisade({ clock: new ManualClock(Date.now() + 10 * 365 * 86_400_000), rules: [fixedWindow({ window: '1m', max: 2, name })] });
+  future.protect(req('8.8.8.8'));
+  future.protect(req('8.8.8.8'));
+  const real = palisade({ rules: [fixedWindow({ window: '1m', max: 2, name })] });
+  const d = real.protect(req('8.8.8.8'));
+  assert.ok(d.isAllowed());
+  assert.ok(d.reason.reset <= 60);
+});
+
+test('regression_requested_above_the_limit_gets_a_bounded_reset', () => {
+  for (const rule of [fixedWindow({ window: '1m', max: 3 }), slidingWindow({ interval: '1m', max: 3 }), tokenBucket({ refillRate: 1, interval: 10, capacity: 3 })]) {
+    const d = palisade({ rules: [rule] }).protect(req('9.9.9.9'), { requested: 4 });
+    assert.ok(d.isDenied());
+    assert.ok(d.reason.reset >= 1 && d.reason.reset <= 120, `reset ${d.reason.reset}`);
+  }
+});
+
+test('regression_padding_header_lines_cannot_hide_the_proxy_hop', () => {
+  const aj = palisade({ proxies: ['10.0.0.0/8'], rules: [] });
+  const headers = ['x-forwarded-for', '1.2.3.4'];
+  for (let i = 0; i < 1500; i++) headers.push('x-junk', String(i));
+  headers.push('x-forwarded-for', '8.8.8.8');
+  assert.equal(aj.protect({ method: 'GET', path: '/', headers, peer: '10.0.0.1' }).ip.address, '8.8.8.8');
+});
+
+test('regression_props_names_are_not_characteristics', () => {
+  for (const c of ['email', 'requested']) {
+    assert.throws(() => fixedWindow({ window: 60, max: 5, characteristics: [c] }), (e) => e.code === 'PALISADE_CONFIG_UNKNOWN' && e.message.includes(c));
+  }
+});
+
+test('regression_every_options_error_is_a_PalisadeError_with_a_code', () => {
+  const cases = [
+    [() => tokenBucket({ refillRate: 1, interval: 60, capacity: NaN }), 'PALISADE_CONFIG_TYPE', 'NaN'],
+    [() => tokenBucket({ refillRate: 1, interval: 60, capacity: Infinity }), 'PALISADE_CONFIG_TYPE', 'Infinity'],
+    [() => tokenBucket({ refillRate: 1, interval: 60, capacity: 10n }), 'PALISADE_CONFIG_TYPE', '10n'],
+    [() => tokenBucket('x'), 'PALISADE_CONFIG_TYPE', 'tokenBucket()'],
+    [() => fixedWindow({ window: 60, max: -1 }), 'PALISADE_CONFIG_RANGE', 'fixedWindow.max'],
+    [() => palisade({ rules: [], clock: {} }), 'PALISADE_CONFIG_TYPE', 'clock'],
+    [() => rateLimiter(fixedWindow({ window: 60, max: 1 }), 5), 'PALISADE_CONFIG_TYPE', 'rateLimiter.clock'],
+    [() => palisade({}), 'PALISADE_CONFIG_MISSING', 'rules'],
+  ];
+  const circular = { window: 60, max: 1 };
+  circular.self = circular;
+  cases.push([() => fixedWindow(circular), 'PALISADE_CONFIG_TYPE', 'fixedWindow']);
+  for (const [fn, code, fragment] of cases) {
+    assert.throws(fn, (e) => {
+      assert.ok(e instanceof PalisadeError, `${e.name}: ${e.message}`);
+      assert.equal(e.code, code, e.message);
+      assert.ok(e.message.includes(fragment), e.message);
+      return true;
+    });
+  }
+});
+
+test('regression_request_facts_of_any_type_give_a_verdict', () => {
+  const aj = palisade({ rules: [] });
+  const evil = { toString() { throw new Error('boom'); } };
+  for (const facts of [{ path: '/', headers: [], peer: 1234 }, { path: '/', headers: [], method: 5, query: 5 }, { path: '/', headers: ['x', evil] }]) {
+    assert.ok(['ALLOW', 'DENY'].includes(aj.protect(facts).conclusion));
+  }
+});
+
+test('regression_rateLimiter_check_validates_requested', () => {
+  const rl = rateLimiter(fixedWindow({ window: 60, max: 5, name: `rq-${process.pid}` }));
+  for (const bad of [NaN, 1.5, Infinity, null, -1, '2']) {
+    assert.throws(() => rl.check('k', bad), (e) => e.code === 'PALISADE_INVALID_PROPS', String(bad));
+  }
+  assert.equal(rl.check('k', 2).remaining, 3);
+});
+
+test('regression_rate_limit_headers_on_an_immutable_response', async () => {
+  const { withPalisade } = require('palisade/next');
+  const aj = palisade({ rules: [fixedWindow({ window: 60, max: 5, name: `imm-${process.pid}` })] });
+  const handler = withPalisade(aj, () => Response.redirect('http://example.test/next', 302), { rateLimitHeaders: true });
+  const res = await handler(new Request('http://example.test/', { headers: { 'x-forwarded-for': '8.8.8.8' } }), {});
+  assert.equal(res.status, 302);
+  assert.equal(res.headers.get('location'), 'http://example.test/next');
+  assert.match(res.headers.get('ratelimit'), /^"palisade";r=4;t=60$/);
+});
