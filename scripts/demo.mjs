@@ -2,7 +2,7 @@
 // tarball, build and start the app on a free port, replay a scripted mix of traffic, print what
 // each client got, then leave the server up with curl lines to try. `npm run demo -- --exit`
 // stops the server and exits instead.
-import { buildPackage, prepareApp, startApp } from './lib/example-app.mjs';
+import { buildPackage, ensureDeps, prepareApp, startApp } from './lib/example-app.mjs';
 
 const exitAfter = process.argv.includes('--exit');
 
@@ -20,6 +20,7 @@ const clients = [
 ];
 
 async function main() {
+  ensureDeps();
   buildPackage({ release: true });
   prepareApp();
   const app = await startApp();

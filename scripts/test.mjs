@@ -7,7 +7,7 @@
 // Set PALISADE_SKIP_E2E=1 to stop after step 4 (the final summary says so).
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { buildPackage, prepareApp, root, run } from './lib/example-app.mjs';
+import { buildPackage, ensureDeps, prepareApp, root, run } from './lib/example-app.mjs';
 
 const steps = [];
 function step(name, fn) {
@@ -18,6 +18,7 @@ function step(name, fn) {
 }
 
 try {
+  ensureDeps();
   step('cargo test', () => run('cargo', ['test']));
   step('cargo test --no-default-features', () => run('cargo', ['test', '--no-default-features']));
   step('build package', () => buildPackage({ release: false }));

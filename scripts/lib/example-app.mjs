@@ -27,6 +27,14 @@ export function run(cmd, args, opts = {}) {
   return r;
 }
 
+/** Installs the repository's own dev dependencies on a fresh clone (`npm ci`), once. */
+export function ensureDeps() {
+  if (!existsSync(path.join(root, 'node_modules', '@napi-rs', 'cli', 'package.json'))) {
+    log('first run: installing the build tools with npm ci');
+    run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
+  }
+}
+
 /** Builds the addon (release or debug) and the TypeScript wrapper. */
 export function buildPackage({ release }) {
   run('npx', ['napi', 'build', '--platform', ...(release ? ['--release'] : [])]);
