@@ -219,16 +219,17 @@ impl IpConfig {
                 source: Source::Peer,
             },
             Some(p) => {
-                let mut farthest = p;
+                // Every hop trusted: the farthest one is the client, reported with where it came from.
+                let mut farthest = (p, Source::Peer);
                 for ip in chain.iter().rev().filter_map(|e| parse_addr(e)) {
                     if !self.proxies.contains(ip) {
                         return ClientIp::Known { ip, source };
                     }
-                    farthest = ip;
+                    farthest = (ip, source);
                 }
                 ClientIp::Known {
-                    ip: farthest,
-                    source: Source::Peer,
+                    ip: farthest.0,
+                    source: farthest.1,
                 }
             }
             None => {
@@ -433,6 +434,33 @@ mod tests {
         assert_eq!(
             client(&cfg, Some("10.0.0.1"), &[("X-Forwarded-For", "10.0.0.3")]),
             "10.0.0.3"
+        );
+    }
+
+    #[test]
+    fn when_every_hop_is_trusted_the_farthest_is_reported_with_its_source() {
+        let cfg = IpConfig {
+            proxies: CidrSet::parse(["0.0.0.0/0"], "p").unwrap(),
+            ..IpConfig::default()
+        };
+        let got = cfg.resolve(
+            parse_addr("10.0.0.1"),
+            &h(&[("X-Forwarded-For", "1.2.3.4, 5.6.7.8")]),
+        );
+        assert_eq!(
+            got,
+            ClientIp::Known {
+                ip: parse_addr("1.2.3.4").unwrap(),
+                source: Source::ForwardedFor
+            }
+        );
+        let alone = cfg.resolve(parse_addr("10.0.0.1"), &[]);
+        assert_eq!(
+            alone,
+            ClientIp::Known {
+                ip: parse_addr("10.0.0.1").unwrap(),
+                source: Source::Peer
+            }
         );
     }
 
