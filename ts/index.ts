@@ -41,8 +41,35 @@ export interface Rule {
   readonly [option: string]: unknown;
 }
 
+declare const lookup: unique symbol;
+/**
+ * A rule that looks something up over the network (an MX check). An instance with one of these
+ * returns a `Promise<Decision>` from `protect()`; with only local rules `protect()` is synchronous.
+ * (A type-level mark only; the object is an ordinary rule.)
+ */
+export type AsyncRule = Rule & { readonly [lookup]: true };
+
+type MayBeAsync<R> = R extends AsyncRule ? true : R extends readonly (infer E)[] ? MayBeAsync<E> : false;
+type SurelyAsync<T> = T extends readonly [infer H, ...infer Rest]
+  ? [H] extends [AsyncRule]
+    ? true
+    : [H] extends [readonly unknown[]]
+      ? SurelyAsync<H> extends true
+        ? true
+        : SurelyAsync<Rest>
+      : SurelyAsync<Rest>
+  : false;
+/** `true` when some rule of `O` surely looks something up, `false` when none can, else `boolean`. */
+export type IsAsync<O extends PalisadeOptions> = SurelyAsync<O['rules']> extends true
+  ? true
+  : true extends MayBeAsync<O['rules'][number]>
+    ? boolean
+    : false;
+/** What `protect()` returns: a `Decision`, or a promise of one when some rule looks something up. */
+export type Protected<A extends boolean> = [A] extends [true] ? Promise<Decision> : [A] extends [false] ? Decision : Decision | Promise<Decision>;
+
 export interface PalisadeOptions {
-  rules: Array<Rule | Rule[]>;
+  rules: ReadonlyArray<Rule | ReadonlyArray<Rule>>;
   /** Trusted proxy addresses and CIDR blocks whose hops are skipped in forwarding headers. */
   proxies?: string[];
   /** Hosting platform preset: `cloudflare`, `vercel`, `fly` or `render`. */
@@ -55,6 +82,8 @@ export interface PalisadeOptions {
   failMode?: 'open' | 'closed';
   /** A manual clock for tests (`new ManualClock()`). */
   clock?: InstanceType<typeof native.ManualClock>;
+  /** Where lookups (MX checks) go: `{ nameservers: ["127.0.0.1:5353"] }`. Default: the system resolver. */
+  dns?: { nameservers?: string[] };
 }
 
 /** Values for custom characteristics, plus `requested` (cost of this call). */
@@ -81,7 +110,10 @@ export class Reason {
   readonly reasons?: string[];
   readonly normalized?: string;
   readonly suggestion?: string;
+  /** Email reasons, with `checkMx`: what the MX lookup found (`TIMEOUT` and `UNAVAILABLE` say nothing about the address). */
+  readonly mx?: string;
   constructor(r: ReasonObject) {
+    this.mx = r.mx;
     this.emailTypes = r.types;
     this.reasons = r.reasons;
     this.normalized = r.normalized;
@@ -329,9 +361,11 @@ function toProps(props?: ProtectProps): { values: string[]; requested?: number; 
 }
 
 /** A configured set of rules. Create one per app, at module scope, and call `protect()` per request. */
-export class Palisade {
+export class Palisade<A extends boolean = boolean> {
   readonly #engine: InstanceType<typeof native.Engine>;
   readonly #options: PalisadeOptions;
+  /** Whether `protect()` returns a promise (some rule looks something up, e.g. an MX check). */
+  readonly async: A;
   constructor(options: PalisadeOptions) {
     if (options === null || typeof options !== 'object') {
       throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`palisade()\`: got ${String(options)}, expected an options object`);
@@ -341,14 +375,19 @@ export class Palisade {
     const flat = Array.isArray(rules) ? rules.flat() : rules;
     const manual = checkClock(clock, 'clock');
     this.#engine = native_(() => new native.Engine(clean({ ...rest, rules: flat }, 'palisade'), manual));
+    this.async = this.#engine.needsAsync as A;
   }
   /**
-   * Judges a request. Synchronous with the in-memory store (so `await` works too). Never throws
-   * for request data; an internal fault gives an ERROR decision.
+   * Judges a request. Synchronous when every rule is local (so `await` works too); a promise when
+   * some rule looks something up (`validateEmail({ checkMx: true })`). Never throws or rejects for
+   * request data or lookup failures; an internal fault gives an ERROR decision.
    */
-  protect(request: RequestLike, props?: ProtectProps): Decision {
+  protect(request: RequestLike, props?: ProtectProps): Protected<A> {
     const facts = toFacts(request);
-    return new Decision(this.#engine.protect(facts, toProps(props)));
+    if (this.async) {
+      return this.#engine.protectAsync(facts, toProps(props)).then((d) => new Decision(d)) as Protected<A>;
+    }
+    return new Decision(this.#engine.protect(facts, toProps(props))) as Protected<A>;
   }
   /** A new instance with one more rule (for a route that needs more than the app-wide rules). */
   withRule(rule: Rule | Rule[]): Palisade {
@@ -402,7 +441,26 @@ export interface ValidateEmailOptions extends EmailSyntaxOptions {
   deny?: EmailType[];
   /** The only types that may pass. */
   allow?: EmailType[];
+  /**
+   * Look up the domain's MX records (adds `NO_MX_RECORDS` when it cannot receive mail). Makes
+   * `protect()` return a promise. A DNS timeout or failure is reported in `reason.mx` and never
+   * counts against the address. Default false.
+   */
+  checkMx?: boolean;
+  /** Longest wait for the MX answer, 1 to 30000 ms. Default 2000. */
+  mxTimeoutMs?: number;
 }
+
+/** Options of `validateEmailAsync()`: the syntax options, the MX timeout, and where to ask. */
+export interface ValidateEmailAsyncOptions extends EmailSyntaxOptions {
+  /** Longest wait for the MX answer, 1 to 30000 ms. Default 2000. */
+  mxTimeoutMs?: number;
+  /** Name servers to ask, e.g. `["127.0.0.1:5353"]`. Default: the system resolver. */
+  dns?: { nameservers?: string[] };
+}
+
+/** What the MX check found. `TIMEOUT` and `UNAVAILABLE` say nothing about the address. */
+export type MxOutcome = 'HAS_MX' | 'IMPLICIT_MX' | 'NO_MX_RECORDS' | 'NULL_MX' | 'TIMEOUT' | 'UNAVAILABLE';
 
 export interface EmailVerdict {
   valid: boolean;
@@ -420,13 +478,24 @@ export interface EmailVerdict {
  * With a string: validates that address now (syntax, IDN, disposable, free, role); never throws
  * for the address.
  */
-export function validateEmail(options: ValidateEmailOptions): Rule;
+export function validateEmail(options: ValidateEmailOptions & { checkMx: true }): AsyncRule;
+export function validateEmail(options: ValidateEmailOptions & { checkMx?: false }): Rule;
+export function validateEmail(options: ValidateEmailOptions): Rule | AsyncRule;
 export function validateEmail(address: string, options?: EmailSyntaxOptions): EmailVerdict;
 export function validateEmail(first: ValidateEmailOptions | string, options?: EmailSyntaxOptions): Rule | EmailVerdict {
   if (typeof first === 'string') {
     return native_(() => native.validateEmail(first, options === undefined ? undefined : clean(options, 'validateEmail'))) as EmailVerdict;
   }
   return rule({ ...options_(first), type: 'EMAIL' }, 'validateEmail');
+}
+
+/**
+ * Validates an address like `validateEmail(address)`, then checks that its domain can receive
+ * mail (MX, or an address record as the implicit MX; a null MX `0 .` accepts nothing). Resolves
+ * with the verdict plus `mx`; never rejects for the address or for DNS failures.
+ */
+export function validateEmailAsync(address: string, options?: ValidateEmailAsyncOptions): Promise<EmailVerdict & { mx?: MxOutcome }> {
+  return native_(() => native.validateEmailAsync(text(address), options === undefined ? undefined : clean(options, 'validateEmailAsync'))) as Promise<EmailVerdict & { mx?: MxOutcome }>;
 }
 
 function options_(value: ValidateEmailOptions): ValidateEmailOptions {
@@ -440,16 +509,22 @@ export interface ProtectSignupOptions {
 }
 
 /** Signup protection: email validation, bot detection and a sliding-window limit, in that order. */
-export function protectSignup(options: ProtectSignupOptions): Rule[] {
+export function protectSignup<const O extends ProtectSignupOptions>(
+  options: O,
+): O['email'] extends { checkMx: true } ? [AsyncRule, Rule, Rule] : O['email'] extends { checkMx?: false } ? [Rule, Rule, Rule] : [Rule | AsyncRule, Rule, Rule];
+export function protectSignup(options: ProtectSignupOptions): Array<Rule | AsyncRule> {
   if (options === null || typeof options !== 'object') {
     throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`protectSignup()\`: got ${String(options)}, expected { email, bots, rateLimit }`);
   }
   return [validateEmail(options.email), detectBot(options.bots), slidingWindow(options.rateLimit)];
 }
 
-/** Builds a rule set. Bad options throw a `PalisadeError` with a stable `code`. */
-export function palisade(options: PalisadeOptions): Palisade {
-  return new Palisade(options);
+/**
+ * Builds a rule set. Bad options throw a `PalisadeError` with a stable `code`. `protect()` is
+ * synchronous unless some rule looks something up (then it returns a promise; `await` suits both).
+ */
+export function palisade<const O extends PalisadeOptions>(options: O): Palisade<IsAsync<O>> {
+  return new Palisade<IsAsync<O>>(options);
 }
 export default palisade;
 

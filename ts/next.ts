@@ -28,7 +28,7 @@ export function createMiddleware<R extends RequestLike = Request>(
   options: ProtectOptions<R> = {},
 ): (request: R) => Promise<Response> {
   return async (request: R) => {
-    const decision = aj.protect(request, options.props ? await options.props(request) : undefined);
+    const decision = await aj.protect(request, options.props ? await options.props(request) : undefined);
     if (decision.isDenied()) return denialResponse(decision);
     const res = NextResponse.next();
     if (options.rateLimitHeaders) {
@@ -43,7 +43,7 @@ type Handler<C> = (request: Request, context: C) => Response | Promise<Response>
 /** Wraps a route handler: denied requests get the denial response; others reach the handler. */
 export function withPalisade<C = unknown>(aj: Palisade, handler: Handler<C>, options: ProtectOptions<Request> = {}): Handler<C> {
   return async (request: Request, context: C) => {
-    const decision = aj.protect(request, options.props ? await options.props(request) : undefined);
+    const decision = await aj.protect(request, options.props ? await options.props(request) : undefined);
     if (decision.isDenied()) return denialResponse(decision);
     const res = await handler(request, context);
     if (!options.rateLimitHeaders) return res;
@@ -66,7 +66,7 @@ export async function protectAction(aj: Palisade, props?: ProtectProps): Promise
     flat.push(key, value);
   });
   const path = h.get('next-url') ?? '/';
-  return aj.protect({ method: 'POST', path, query: '', headers: flat }, props);
+  return await aj.protect({ method: 'POST', path, query: '', headers: flat }, props);
 }
 
 /** Adds palisade to `serverExternalPackages`, which Next.js needs to load a native addon. */

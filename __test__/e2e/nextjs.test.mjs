@@ -6,16 +6,28 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { appDir, appIsBuilt, buildPackage, prepareApp, startApp } from '../../scripts/lib/example-app.mjs';
+import { startDnsServer } from '../helpers/dns-server.mjs';
 
 let app;
+let dns;
 before(async () => {
   if (!appIsBuilt()) {
     buildPackage({ release: false });
     prepareApp();
   }
-  app = await startApp();
+  // The app's MX checks ask this loopback server, never the internet.
+  dns = await startDnsServer({
+    'example.com.': { MX: [[10, 'mail.example.com.']] },
+    'mail.example.com.': { A: ['192.0.2.10'] },
+    'nullmx.test.': { MX: [[0, '.']], A: ['192.0.2.50'] },
+    'aonly.test.': { A: ['192.0.2.20'] },
+  });
+  app = await startApp({ env: { PALISADE_DNS: dns.address } });
 });
-after(() => app?.stop());
+after(async () => {
+  app?.stop();
+  await dns?.close();
+});
 
 let clientNo = 0;
 /** A distinct public client address per test, as a trusted load balancer would report it. */
@@ -147,4 +159,57 @@ test('signup: a real address passes and the handler still reads the body; dispos
   const statuses = [];
   for (let i = 0; i < 4; i++) statuses.push((await post(`user${i}@example.com`, CHROME, ip)).status);
   assert.deepEqual(statuses, [200, 200, 200, 429]);
+});
+
+/** Reads a page's form like a browser without JavaScript: every named input with its value. */
+function formFields(html, marker) {
+  const form = (html.match(/<form[\s\S]*?<\/form>/g) ?? []).find((f) => f.includes(marker));
+  assert.ok(form, `a form containing ${marker}`);
+  const unescape = (s) => s.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const fields = [];
+  for (const tag of form.match(/<input\b[^>]*>/g) ?? []) {
+    const name = tag.match(/\bname="([^"]*)"/)?.[1];
+    if (name) fields.push([unescape(name), unescape(tag.match(/\bvalue="([^"]*)"/)?.[1] ?? '')]);
+  }
+  return fields;
+}
+
+test('signup form: the server action posted as a real multipart form accepts a real address and refuses bad ones', async () => {
+  const page = await (await get('/signup', client(), { 'user-agent': CHROME })).text();
+  const submit = async (email, ip = client()) => {
+    const form = new FormData();
+    for (const [name, value] of formFields(page, '$ACTION_')) form.append(name, name === 'email' ? email : value);
+    const res = await fetch(`${app.url}/signup`, { method: 'POST', body: form, headers: { 'user-agent': CHROME, 'x-forwarded-for': ip } });
+    assert.equal(res.status, 200);
+    return (await res.text()).match(/<p role="status"[^>]*>([^<]*)<\/p>/)?.[1] ?? '';
+  };
+  assert.equal(await submit('Ada@Example.COM'), 'Welcome, Ada@example.com!');
+  assert.match(await submit('x@0-mail.com'), /Signup refused \(email: .*DISPOSABLE/);
+  assert.match(await submit('ada@gmial.com'), /did you mean ada@gmail\.com\?/);
+  assert.match(await submit('jo@nullmx.test'), /Signup refused \(email: NO_MX_RECORDS\)/);
+  assert.match(await submit('not an address'), /Signup refused \(email: INVALID\)/);
+  const ip = client();
+  const seen = [];
+  for (let i = 0; i < 4; i++) seen.push(await submit(`user${i}@example.com`, ip));
+  assert.deepEqual(seen.slice(0, 3), ['Welcome, user0@example.com!', 'Welcome, user1@example.com!', 'Welcome, user2@example.com!']);
+  assert.match(seen[3], /Too many signups: try again in \d+ s\./);
+});
+
+test('signup form: the route handler takes urlencoded and multipart posts, checks MX on loopback DNS, and still reads the body', async () => {
+  const post = (body, ip = client(), ua = CHROME) => fetch(`${app.url}/api/signup`, { method: 'POST', body, headers: { 'user-agent': ua, 'x-forwarded-for': ip } });
+  const urlencoded = await post(new URLSearchParams({ email: 'ada@example.com' }));
+  assert.equal(urlencoded.status, 200);
+  assert.deepEqual(await urlencoded.json(), { welcome: 'ada@example.com' });
+  const multipart = new FormData();
+  multipart.append('email', 'grace@aonly.test');
+  const mp = await post(multipart);
+  assert.equal(mp.status, 200, 'an A record is the implicit MX');
+  assert.deepEqual(await mp.json(), { welcome: 'grace@aonly.test' });
+  const nullMx = await post(new URLSearchParams({ email: 'jo@nullmx.test' }));
+  assert.equal(nullMx.status, 403);
+  assert.equal((await nullMx.json()).reason, 'EMAIL');
+  assert.equal((await post(new URLSearchParams({ email: 'jo@unknown-domain.test' }))).status, 403);
+  assert.equal((await post(new URLSearchParams({ email: 'ada@example.com' }), client(), 'curl/8.4.0')).status, 403);
+  assert.equal((await post('%%%not a form')).status, 403, 'a body without an address is INVALID');
+  assert.ok(dns.queries.some((q) => q.name === 'nullmx.test.'), 'the app asked the loopback DNS server');
 });

@@ -75,10 +75,10 @@ export function freePort() {
  * Starts the built app with `palisade-next start` (or plain `next start`) on a free port, in a
  * new process group. Returns { url, stop }.
  */
-export async function startApp({ plain = false, port } = {}) {
+export async function startApp({ plain = false, port, env: extra = {} } = {}) {
   port ??= await freePort();
   const bin = plain ? ['next', 'start', '-p', String(port), '-H', '127.0.0.1'] : ['palisade-next', 'start', '-p', String(port), '-H', '127.0.0.1'];
-  const child = spawn('npx', bin, { cwd: appDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npx', bin, { cwd: appDir, env: { ...env, ...extra }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));

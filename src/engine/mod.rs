@@ -7,12 +7,14 @@
 //! ERROR (fail-open, the default) or DENY (fail-closed), unless a LIVE rule denied.
 
 mod decision;
+mod dns;
 mod email;
 mod request;
 mod rule;
 
 pub use decision::{new_id, Conclusion, Decision, IpInfo, Reason, RuleResult, RuleState};
-pub use email::{EmailOutcome, EmailRule};
+pub use dns::{parse_nameserver, DnsConfig, MAX_NAMESERVERS};
+pub use email::{EmailOutcome, EmailRule, DEFAULT_MX_TIMEOUT_MS, MAX_MX_TIMEOUT_MS};
 pub use request::{decode_component, Props, Request, MAX_HEADERS};
 pub use rule::{Characteristic, KeyError, Mode, RateLimit};
 
@@ -87,11 +89,13 @@ pub struct Engine {
     ip: IpConfig,
     fail_closed: bool,
     clock: Clock,
+    /// The MX checker, when an email rule asks for MX checks.
+    mx: Option<std::sync::Arc<crate::email::MxChecker>>,
 }
 
 impl Engine {
     /// Builds an engine from the options object `{ rules, proxies, platform, ipv6Prefix,
-    /// unknownClient, failMode }`. Every mistake fails here, never at request time.
+    /// unknownClient, failMode, dns }`. Every mistake fails here, never at request time.
     pub fn from_value(v: &serde_json::Value, clock: Clock) -> Result<Self, ConfigError> {
         let o = Obj::new(v, "")?;
         o.only(&[
@@ -101,10 +105,12 @@ impl Engine {
             "ipv6Prefix",
             "unknownClient",
             "failMode",
+            "dns",
         ])?;
         let ip = IpConfig::from_options(&o)?;
+        let dns = DnsConfig::from_options(&o)?;
         let fail_closed = o.choice("failMode", &["open", "closed"])? == Some("closed");
-        let rules = match o.get("rules") {
+        let rules: Vec<Rule> = match o.get("rules") {
             None => {
                 return Err(ConfigError::new(
                     ConfigErrorKind::Missing,
@@ -136,12 +142,44 @@ impl Engine {
                 ))
             }
         };
+        let mx = mx_checker(&rules, &dns)?;
         Ok(Self {
             rules,
             ip,
             fail_closed,
             clock,
+            mx,
         })
+    }
+
+    /// Whether [`Engine::protect_async`] can find out more than [`Engine::protect`]: some rule
+    /// needs a lookup (an MX check). Without one, both give the same decision.
+    #[must_use]
+    pub fn needs_async(&self) -> bool {
+        self.mx.is_some()
+    }
+
+    /// Evaluates every rule, first doing the lookups the rules ask for (each bounded by its
+    /// timeout; a timeout is reported, never taken as a verdict on the request). Must run inside
+    /// a Tokio runtime with the `net` and `time` drivers. A panic anywhere inside becomes an ERROR
+    /// decision (DENY when fail-closed).
+    pub async fn protect_async(&self, req: &Request, mut props: Props) -> Decision {
+        let lookups = async {
+            if let (Some(checker), Some((domain, timeout_ms))) = (&self.mx, self.mx_lookup(&props))
+            {
+                let timeout = std::time::Duration::from_millis(timeout_ms);
+                props.mx = Some(
+                    tokio::time::timeout(timeout, checker.check(&domain))
+                        .await
+                        .unwrap_or(crate::email::MxOutcome::Timeout),
+                );
+            }
+            self.protect(req, &props)
+        };
+        match catch_unwind_async(lookups).await {
+            Ok(decision) => decision,
+            Err(message) => Decision::fault(message, self.fail_closed),
+        }
     }
 
     /// The domains whose MX records the email rules want for these props (for the async entry
@@ -284,6 +322,76 @@ impl Engine {
         };
         (conclusion, rate_reason(&outcome), state)
     }
+}
+
+/// Builds the MX checker when some email rule checks MX, with the longest of their timeouts as
+/// its own bound (each rule also bounds its wait separately).
+fn mx_checker(
+    rules: &[Rule],
+    dns: &DnsConfig,
+) -> Result<Option<std::sync::Arc<crate::email::MxChecker>>, ConfigError> {
+    let timeout_ms = rules
+        .iter()
+        .filter_map(|r| match &r.kind {
+            RuleKind::Email(e) if e.check_mx => Some(e.mx_timeout_ms),
+            _ => None,
+        })
+        .max();
+    let Some(timeout_ms) = timeout_ms else {
+        return Ok(None);
+    };
+    let config = crate::email::MxConfig {
+        nameservers: dns.nameservers.clone(),
+        timeout: std::time::Duration::from_millis(timeout_ms),
+        ..crate::email::MxConfig::default()
+    };
+    crate::email::MxChecker::new(config)
+        .map(|c| Some(std::sync::Arc::new(c)))
+        .map_err(|mut e| {
+            e.path = format!("dns.{}", e.path);
+            e
+        })
+}
+
+/// Runs a future, turning a panic inside it into `Err(message)`.
+pub async fn catch_unwind_async<F: std::future::Future>(fut: F) -> Result<F::Output, String> {
+    CatchUnwind {
+        inner: Box::pin(fut),
+    }
+    .await
+}
+
+/// Polls a future inside `catch_unwind`, turning a panic into a message: an internal fault must
+/// become an ERROR decision, not a rejected promise or a torn-down runtime.
+struct CatchUnwind<F> {
+    inner: std::pin::Pin<Box<F>>,
+}
+
+impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
+    type Output = Result<F::Output, String>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.inner.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(p) => std::task::Poll::Ready(Err(panic_message(&*p))),
+        }
+    }
+}
+
+/// The message of a caught panic.
+#[must_use]
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    let detail = p
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    format!("internal fault in palisade (caught panic: {detail})")
 }
 
 /// Runs a bot rule: classify the UA, apply the lists, and check a claimed crawler's address

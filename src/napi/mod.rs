@@ -25,14 +25,7 @@ fn config_error(e: &ConfigError) -> Error<String> {
     Error::new(e.code().to_owned(), e.to_string())
 }
 
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    let detail = p
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned());
-    format!("internal fault in palisade (caught panic: {detail})")
-}
+use engine::panic_message;
 
 /// A clock for tests: time moves only when told to.
 #[napi]
@@ -232,7 +225,26 @@ fn pairs(flat: Vec<String>) -> Vec<(String, String)> {
 /// A compiled rule set. Build one per app (module scope) and call `protect` per request.
 #[napi]
 pub struct Engine {
-    inner: engine::Engine,
+    inner: Arc<engine::Engine>,
+}
+
+fn request_of(request: RequestFacts) -> Request {
+    Request {
+        method: request.method,
+        path: request.path,
+        query: request.query.unwrap_or_default(),
+        headers: pairs(request.headers),
+        peer: request.peer,
+    }
+}
+
+fn props_of(props: Option<ProtectProps>) -> Props {
+    props.map_or_else(Props::default, |p| Props {
+        email: p.email,
+        mx: None,
+        values: pairs(p.values.unwrap_or_default()),
+        requested: p.requested,
+    })
 }
 
 #[napi]
@@ -241,32 +253,48 @@ impl Engine {
     pub fn new(options: serde_json::Value, clock: Option<&ManualClock>) -> Result<Self, String> {
         let clock = clock.map_or(Clock::System, |c| c.clock.clone());
         engine::Engine::from_value(&options, clock)
-            .map(|inner| Self { inner })
+            .map(|inner| Self {
+                inner: Arc::new(inner),
+            })
             .map_err(|e| config_error(&e))
+    }
+
+    /// Whether some rule needs a lookup, so that `protectAsync` is the entry point to use.
+    #[napi(getter)]
+    pub fn needs_async(&self) -> bool {
+        self.inner.needs_async()
     }
 
     /// Judges one request. Never throws for request data; a fault is an ERROR decision.
     #[napi]
     pub fn protect(&self, request: RequestFacts, props: Option<ProtectProps>) -> DecisionObject {
         let run = AssertUnwindSafe(|| {
-            let req = Request {
-                method: request.method,
-                path: request.path,
-                query: request.query.unwrap_or_default(),
-                headers: pairs(request.headers),
-                peer: request.peer,
-            };
-            let props = props.map_or_else(Props::default, |p| Props {
-                email: p.email,
-                mx: None,
-                values: pairs(p.values.unwrap_or_default()),
-                requested: p.requested,
-            });
+            let req = request_of(request);
+            let props = props_of(props);
             self.inner.protect(&req, &props)
         });
         let decision = catch_unwind(run)
             .unwrap_or_else(|p| Decision::fault(panic_message(&*p), self.inner.fail_closed()));
         decision_object(decision)
+    }
+
+    /// As `protect`, after the lookups the rules ask for (MX). The promise never rejects for
+    /// request data or lookup failures.
+    #[napi(ts_return_type = "Promise<DecisionObject>")]
+    pub fn protect_async(
+        &self,
+        env: Env,
+        request: RequestFacts,
+        props: Option<ProtectProps>,
+    ) -> Result<AsyncBlock<DecisionObject>> {
+        let engine = Arc::clone(&self.inner);
+        let req = request_of(request);
+        let props = props_of(props);
+        AsyncBlockBuilder::new(async move {
+            let decision = engine.protect_async(&req, props).await;
+            Ok(decision_object(decision))
+        })
+        .build(&env)
     }
 }
 
@@ -477,6 +505,111 @@ pub fn validate_email(
         normalized: v.normalized,
         suggestion: v.suggestion,
     })
+}
+
+#[napi(object)]
+pub struct EmailVerdictAsync {
+    pub valid: bool,
+    pub types: Vec<String>,
+    pub reasons: Vec<String>,
+    pub normalized: Option<String>,
+    pub suggestion: Option<String>,
+    /// What the MX check found: `HAS_MX`, `IMPLICIT_MX`, `NO_MX_RECORDS`, `NULL_MX`, `TIMEOUT` or
+    /// `UNAVAILABLE`; absent when the address was invalid (no lookup was made).
+    pub mx: Option<String>,
+}
+
+/// MX checkers for the direct API, one per name-server list, so their caches live as long as the
+/// process. Bounded: past the cap a list gets a fresh checker per call (no cache, still correct).
+fn direct_mx_checker(
+    config: crate::email::MxConfig,
+) -> std::result::Result<Arc<crate::email::MxChecker>, ConfigError> {
+    const MAX_CHECKERS: usize = 16;
+    type Checkers =
+        std::sync::Mutex<Vec<(Vec<std::net::SocketAddr>, Arc<crate::email::MxChecker>)>>;
+    static CHECKERS: std::sync::OnceLock<Checkers> = std::sync::OnceLock::new();
+    let mut list = CHECKERS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, c)) = list.iter().find(|(ns, _)| *ns == config.nameservers) {
+        return Ok(Arc::clone(c));
+    }
+    let nameservers = config.nameservers.clone();
+    let checker = Arc::new(crate::email::MxChecker::new(config)?);
+    if list.len() < MAX_CHECKERS {
+        list.push((nameservers, Arc::clone(&checker)));
+    }
+    Ok(checker)
+}
+
+/// Validates one address and, when its syntax is valid, checks that its domain can receive mail.
+/// Options: the syntax options of `validateEmail`, plus `mxTimeoutMs` and `dns: { nameservers }`.
+/// The promise never rejects for the address or for DNS failures (a timeout is reported as
+/// `mx: "TIMEOUT"` and adds no type); bad options throw synchronously with a stable code.
+#[napi(ts_return_type = "Promise<EmailVerdictAsync>")]
+pub fn validate_email_async(
+    env: Env,
+    address: String,
+    options: Option<serde_json::Value>,
+) -> Result<AsyncBlock<EmailVerdictAsync>, String> {
+    let mut syntax = options.unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
+    let (timeout_ms, dns) = {
+        let o = crate::config::Obj::new(&syntax, "options").map_err(|e| config_error(&e))?;
+        let t = o
+            .u64_in("mxTimeoutMs", 1, engine::MAX_MX_TIMEOUT_MS)
+            .map_err(|e| config_error(&e))?
+            .unwrap_or(engine::DEFAULT_MX_TIMEOUT_MS);
+        let dns = engine::DnsConfig::from_options(&o).map_err(|e| config_error(&e))?;
+        (t, dns)
+    };
+    if let Some(m) = syntax.as_object_mut() {
+        m.remove("dns");
+        m.remove("mxTimeoutMs");
+        m.remove("checkMx");
+    }
+    let opts =
+        crate::email::Options::from_value(&syntax, "options").map_err(|e| config_error(&e))?;
+    let checker = direct_mx_checker(crate::email::MxConfig {
+        nameservers: dns.nameservers,
+        timeout: std::time::Duration::from_millis(timeout_ms),
+        ..crate::email::MxConfig::default()
+    })
+    .map_err(|e| config_error(&e))?;
+    AsyncBlockBuilder::new(async move {
+        let run = async {
+            let mut v = crate::email::validate(&address, &opts);
+            let mx = match v.normalized.as_deref().and_then(|n| n.rsplit_once('@')) {
+                Some((_, domain)) if v.valid => Some(
+                    tokio::time::timeout(
+                        std::time::Duration::from_millis(timeout_ms),
+                        checker.check(domain),
+                    )
+                    .await
+                    .unwrap_or(crate::email::MxOutcome::Timeout),
+                ),
+                _ => None,
+            };
+            if let Some(t) = mx.and_then(crate::email::MxOutcome::email_type) {
+                if !v.types.contains(&t) {
+                    v.types.push(t);
+                }
+            }
+            EmailVerdictAsync {
+                valid: v.valid,
+                types: v.types.iter().map(|t| t.as_str().to_owned()).collect(),
+                reasons: v.reasons.iter().map(|t| t.as_str().to_owned()).collect(),
+                normalized: v.normalized,
+                suggestion: v.suggestion,
+                mx: mx.map(|m| m.as_str().to_owned()),
+            }
+        };
+        engine::catch_unwind_async(run)
+            .await
+            .map_err(|message| Error::new(Status::GenericFailure, message))
+    })
+    .build(&env)
+    .map_err(|e| Error::new(e.status.as_ref().to_owned(), e.reason.clone()))
 }
 
 /// Validates one rule descriptor without building an engine, so rule factories fail where they

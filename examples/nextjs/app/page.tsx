@@ -9,6 +9,9 @@ export default function Home() {
         route handler; <code>/api/strict</code> keys on the TCP peer; <code>/api/dry</code> runs a DRY_RUN limit.
       </p>
       <MessageForm />
+      <p>
+        <a href="/signup">Sign up</a> shows signup protection (email, bots, rate limit) in a server action.
+      </p>
     </main>
   );
 }

@@ -41,11 +41,24 @@ export const content = palisade({
   rules: [detectBot({ deny: ['CATEGORY:AI_CRAWLER', 'CATEGORY:SCANNER', 'CATEGORY:HTTP_LIBRARY'] })],
 });
 
-/** Signups: a real address (not disposable), not an automated client, 3 per 10 minutes per client. */
+/**
+ * MX checks need DNS. Set PALISADE_DNS to a name server (`127.0.0.1:5353`, or `system` for the
+ * machine's resolver) to turn them on; the end-to-end tests point it at a DNS server they start on
+ * loopback. With MX checks on, `signup.protect()` returns a promise (the helpers await it).
+ */
+const DNS = process.env.PALISADE_DNS;
+const checkMx = Boolean(DNS);
+
+/**
+ * Signups (the form at /signup, its server action, and POST /api/signup): a real address (not
+ * disposable; with MX checks, a domain that takes mail), not an automated client, 3 per 10
+ * minutes per client.
+ */
 export const signup = palisade({
   proxies: TRUSTED_PROXIES,
+  dns: DNS && DNS !== 'system' ? { nameservers: [DNS] } : undefined,
   rules: protectSignup({
-    email: { deny: ['INVALID', 'DISPOSABLE'] },
+    email: { deny: ['INVALID', 'DISPOSABLE', 'NO_MX_RECORDS'], checkMx, mxTimeoutMs: 1500 },
     bots: { deny: ['CATEGORY:HTTP_LIBRARY', 'CATEGORY:SCANNER', 'CATEGORY:HEADLESS', 'CATEGORY:AI_CRAWLER'] },
     rateLimit: { interval: '10m', max: 3, name: 'signup' },
   }),
