@@ -217,6 +217,7 @@ impl Engine {
     /// Evaluates every rule against a request.
     #[must_use]
     pub fn protect(&self, req: &Request, props: &Props) -> Decision {
+        test_hooks::maybe_panic(req);
         let now = self.clock.now_ms();
         let client = self.client_ip(req);
         let mut results: Vec<RuleResult> = Vec::with_capacity(self.rules.len());
@@ -351,6 +352,26 @@ fn mx_checker(
             e.path = format!("dns.{}", e.path);
             e
         })
+}
+
+/// A panic trigger for the panic-safety tests. It exists only in debug builds (the test profile;
+/// the shipped addon is a release build) and only when `PALISADE_TEST_HOOKS=1` is set in the
+/// environment: then a request carrying the header `x-palisade-test-panic` panics inside the core.
+mod test_hooks {
+    #[cfg(debug_assertions)]
+    pub fn maybe_panic(req: &super::Request) {
+        use std::sync::OnceLock;
+        static ON: OnceLock<bool> = OnceLock::new();
+        let on = *ON.get_or_init(|| std::env::var("PALISADE_TEST_HOOKS").is_ok_and(|v| v == "1"));
+        assert!(
+            !(on && req.header("x-palisade-test-panic").is_some()),
+            "test hook: panic requested by x-palisade-test-panic"
+        );
+    }
+
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
+    pub fn maybe_panic(_: &super::Request) {}
 }
 
 /// Runs a future, turning a panic inside it into `Err(message)`.
