@@ -3,6 +3,7 @@
 
 pub mod bot;
 pub mod config;
+mod dns;
 pub mod email;
 pub mod engine;
 pub mod ip;

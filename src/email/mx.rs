@@ -7,20 +7,17 @@
 //! tokio features `rt` or `rt-multi-thread`, plus `net` and `time`). The resolver spawns its socket
 //! tasks on that runtime.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts};
-use hickory_resolver::net::runtime::TokioRuntimeProvider;
-use hickory_resolver::net::{DnsError, NetError};
-use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::net::NetError;
 use hickory_resolver::proto::rr::RData;
 use hickory_resolver::TokioResolver;
 
 use super::{syntax, EmailType, Options};
-use crate::config::{ConfigError, ConfigErrorKind};
+use crate::config::ConfigError;
+use crate::dns::{self, GenCache, Negative};
 
 /// What DNS says about a domain's mail servers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,95 +96,23 @@ impl Default for MxConfig {
     }
 }
 
-/// Two generations of answers: when the young one fills up it becomes the old one and the previous
-/// old one is dropped. Bounded memory and O(1) work without tracking recency per entry.
-struct Cache {
-    half: usize,
-    ttl: Duration,
-    young: HashMap<String, (Instant, MxOutcome)>,
-    old: HashMap<String, (Instant, MxOutcome)>,
-}
-
-impl Cache {
-    fn get(&self, domain: &str, now: Instant) -> Option<MxOutcome> {
-        let (at, outcome) = self.young.get(domain).or_else(|| self.old.get(domain))?;
-        (now.duration_since(*at) < self.ttl).then_some(*outcome)
-    }
-
-    fn put(&mut self, domain: String, outcome: MxOutcome, now: Instant) {
-        if self.half == 0 {
-            return;
-        }
-        if self.young.len() >= self.half {
-            self.old = std::mem::take(&mut self.young);
-        }
-        self.young.insert(domain, (now, outcome));
-    }
-
-    fn len(&self) -> usize {
-        self.young.len() + self.old.len()
-    }
-}
-
 /// Asynchronous MX lookups with a timeout and a bounded cache. Build one per application.
 pub struct MxChecker {
     resolver: TokioResolver,
     timeout: Duration,
-    cache: Mutex<Cache>,
+    ttl: Duration,
+    cache: Mutex<GenCache<String, MxOutcome>>,
 }
 
 impl MxChecker {
     /// Builds a checker. Fails only when no name server is given and the system configuration
     /// cannot be read.
     pub fn new(config: MxConfig) -> Result<Self, ConfigError> {
-        let mut opts = ResolverOpts::default();
-        opts.timeout = config.timeout;
-        opts.attempts = 1;
-        // Answers must come from DNS, not from /etc/hosts of the machine running the check.
-        opts.use_hosts_file = ResolveHosts::Never;
-        let builder = if config.nameservers.is_empty() {
-            TokioResolver::builder_tokio().map_err(|e| {
-                ConfigError::new(
-                    ConfigErrorKind::Missing,
-                    "nameservers",
-                    format!("none, and the system resolver configuration failed: {e}"),
-                    "a readable system resolver configuration or at least one name server",
-                )
-            })?
-        } else {
-            let servers = config
-                .nameservers
-                .iter()
-                .map(|addr| {
-                    let mut ns = NameServerConfig::udp_and_tcp(addr.ip());
-                    for conn in &mut ns.connections {
-                        conn.port = addr.port();
-                    }
-                    ns
-                })
-                .collect();
-            TokioResolver::builder_with_config(
-                ResolverConfig::from_name_servers(servers),
-                TokioRuntimeProvider::default(),
-            )
-        };
-        let resolver = builder.with_options(opts).build().map_err(|e| {
-            ConfigError::new(
-                ConfigErrorKind::Missing,
-                "nameservers",
-                e,
-                "a usable resolver configuration",
-            )
-        })?;
         Ok(Self {
-            resolver,
+            resolver: dns::resolver(&config.nameservers, config.timeout, true)?,
             timeout: config.timeout,
-            cache: Mutex::new(Cache {
-                half: config.cache_capacity.div_ceil(2),
-                ttl: config.cache_ttl,
-                young: HashMap::new(),
-                old: HashMap::new(),
-            }),
+            ttl: config.cache_ttl,
+            cache: Mutex::new(GenCache::new(config.cache_capacity)),
         })
     }
 
@@ -211,7 +136,8 @@ impl MxChecker {
             Err(_) => MxOutcome::Timeout,
         };
         if outcome.is_answer() {
-            self.cache_lock().put(domain, outcome, Instant::now());
+            self.cache_lock()
+                .put(domain, outcome, self.ttl, Instant::now());
         }
         outcome
     }
@@ -222,7 +148,7 @@ impl MxChecker {
         self.cache_lock().len()
     }
 
-    fn cache_lock(&self) -> std::sync::MutexGuard<'_, Cache> {
+    fn cache_lock(&self) -> std::sync::MutexGuard<'_, GenCache<String, MxOutcome>> {
         // The cache holds plain data; a panic elsewhere cannot leave it inconsistent.
         self.cache
             .lock()
@@ -249,7 +175,7 @@ impl MxChecker {
                     (false, _) => {}
                 }
             }
-            Err(e) => match classify(&e) {
+            Err(e) => match dns::negative(&e) {
                 Some(Negative::NxDomain) => return MxOutcome::NoMxRecords,
                 Some(Negative::NoData) => {}
                 None => return failure(&e),
@@ -259,33 +185,11 @@ impl MxChecker {
         match self.resolver.lookup_ip(fqdn).await {
             Ok(ips) if ips.iter().next().is_some() => MxOutcome::ImplicitMx,
             Ok(_) => MxOutcome::NoMxRecords,
-            Err(e) => match classify(&e) {
+            Err(e) => match dns::negative(&e) {
                 Some(_) => MxOutcome::NoMxRecords,
                 None => failure(&e),
             },
         }
-    }
-}
-
-/// A definite "nothing here" from DNS.
-enum Negative {
-    /// The name does not exist.
-    NxDomain,
-    /// The name exists but has no records of the type asked for.
-    NoData,
-}
-
-fn classify(e: &NetError) -> Option<Negative> {
-    match e {
-        NetError::Dns(DnsError::NoRecordsFound(nr)) => {
-            Some(if nr.response_code == ResponseCode::NXDomain {
-                Negative::NxDomain
-            } else {
-                Negative::NoData
-            })
-        }
-        NetError::Dns(DnsError::ResponseCode(ResponseCode::NXDomain)) => Some(Negative::NxDomain),
-        _ => None,
     }
 }
 

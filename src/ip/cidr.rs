@@ -24,16 +24,16 @@ impl CidrSet {
     ) -> Result<Self, ConfigError> {
         let mut set = Self::default();
         for (i, e) in entries.into_iter().enumerate() {
-            set.add(e).map_err(|()| {
-                ConfigError::new(
-                    ConfigErrorKind::Cidr,
-                    format!("{path}[{i}]"),
-                    format!("{e:?}"),
-                    EXPECTED,
-                )
-            })?;
+            set.insert(e, &format!("{path}[{i}]"))?;
         }
         Ok(set)
+    }
+
+    /// Adds one entry in the syntax [`CidrSet::parse`] accepts; an error names `path`.
+    pub fn insert(&mut self, entry: &str, path: &str) -> Result<(), ConfigError> {
+        self.add(entry).map_err(|()| {
+            ConfigError::new(ConfigErrorKind::Cidr, path, format!("{entry:?}"), EXPECTED)
+        })
     }
 
     fn add(&mut self, entry: &str) -> Result<(), ()> {
@@ -86,6 +86,12 @@ impl CidrSet {
     pub fn extend(&mut self, other: &CidrSet) {
         self.v4.extend_from_slice(&other.v4);
         self.v6.extend_from_slice(&other.v6);
+    }
+
+    /// How many blocks the set holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.v4.len() + self.v6.len()
     }
 
     /// Whether the set holds no block.
