@@ -82,7 +82,7 @@ export interface PalisadeOptions {
   failMode?: 'open' | 'closed';
   /** A manual clock for tests (`new ManualClock()`). */
   clock?: InstanceType<typeof native.ManualClock>;
-  /** Where lookups (MX checks) go: `{ nameservers: ["127.0.0.1:5353"] }`. Default: the system resolver. */
+  /** Where lookups (MX checks, crawler verification) go: `{ nameservers: ["127.0.0.1:5353"] }`. Default: the system resolver. */
   dns?: { nameservers?: string[] };
 }
 
@@ -404,10 +404,32 @@ export interface DetectBotOptions {
   deny?: string[];
   /** A missing or empty User-Agent counts as the bot `UNKNOWN_BOT` (`BOT`, default) or as a person. */
   emptyUserAgent?: 'BOT' | 'HUMAN';
+  /**
+   * Verify claimed crawlers by reverse DNS plus forward confirmation (Googlebot, Bingbot, Applebot,
+   * Yandex, Baidu, ...) and by address blocks, instead of the shipped blocks alone. Makes
+   * `protect()` return a promise. `true` for the defaults, or options. Default: off (blocks only,
+   * synchronous).
+   */
+  verify?: boolean | VerifyOptions;
 }
 
-/** Bot detection on the User-Agent, with verification of claimed crawlers by published ranges. */
-export function detectBot(opts: DetectBotOptions): Rule {
+/** Options of crawler verification by DNS. */
+export interface VerifyOptions {
+  /** Longest wait for one verification, 1 to 30000 ms. Default 1000. A timeout gives `UNVERIFIABLE`. */
+  timeoutMs?: number;
+  /** Name servers for this rule; default: the engine's `dns` option, else the system resolver. */
+  nameservers?: string[];
+  /** A file of address blocks (the vendors' JSON, or `BOT_ID CIDR` lines) replacing the shipped ones per bot. */
+  rangesFile?: string;
+  /** The same, inline: `{ GOOGLE_CRAWLER: { prefixes: [...] } }` or `{ GOOGLE_CRAWLER: ["66.249.64.0/19"] }`. */
+  ranges?: Record<string, unknown>;
+}
+
+/** Bot detection on the User-Agent, with verification of claimed crawlers. */
+export function detectBot(opts: DetectBotOptions & { verify: true | VerifyOptions }): AsyncRule;
+export function detectBot(opts: DetectBotOptions & { verify?: false }): Rule;
+export function detectBot(opts: DetectBotOptions): Rule | AsyncRule;
+export function detectBot(opts: DetectBotOptions): Rule | AsyncRule {
   return rule({ ...options(opts, 'detectBot'), type: 'BOT' }, 'detectBot');
 }
 
@@ -511,7 +533,11 @@ export interface ProtectSignupOptions {
 /** Signup protection: email validation, bot detection and a sliding-window limit, in that order. */
 export function protectSignup<const O extends ProtectSignupOptions>(
   options: O,
-): O['email'] extends { checkMx: true } ? [AsyncRule, Rule, Rule] : O['email'] extends { checkMx?: false } ? [Rule, Rule, Rule] : [Rule | AsyncRule, Rule, Rule];
+): [
+  O['email'] extends { checkMx: true } ? AsyncRule : O['email'] extends { checkMx?: false } ? Rule : Rule | AsyncRule,
+  O['bots'] extends { verify: true | VerifyOptions } ? AsyncRule : O['bots'] extends { verify?: false } ? Rule : Rule | AsyncRule,
+  Rule,
+];
 export function protectSignup(options: ProtectSignupOptions): Array<Rule | AsyncRule> {
   if (options === null || typeof options !== 'object') {
     throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`protectSignup()\`: got ${String(options)}, expected { email, bots, rateLimit }`);

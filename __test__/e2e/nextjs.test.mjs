@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { appDir, appIsBuilt, buildPackage, prepareApp, startApp } from '../../scripts/lib/example-app.mjs';
-import { startDnsServer } from '../helpers/dns-server.mjs';
+import { ptrName, startDnsServer } from '../helpers/dns-server.mjs';
 
 let app;
 let dns;
@@ -21,6 +21,9 @@ before(async () => {
     'mail.example.com.': { A: ['192.0.2.10'] },
     'nullmx.test.': { MX: [[0, '.']], A: ['192.0.2.50'] },
     'aonly.test.': { A: ['192.0.2.20'] },
+    // A Googlebot outside the shipped address blocks, confirmed by reverse and forward DNS.
+    [ptrName('34.100.1.1')]: { PTR: ['crawl-34-100-1-1.googlebot.com.'] },
+    'crawl-34-100-1-1.googlebot.com.': { A: ['34.100.1.1'] },
   });
   app = await startApp({ env: { PALISADE_DNS: dns.address } });
 });
@@ -134,6 +137,7 @@ test('bots: AI crawlers, scanners and HTTP libraries are denied; people and veri
     ['curl/8.4.0', client(), 403],
     [CHROME, client(), 200],
     [GOOGLEBOT, '66.249.66.1', 200],
+    [GOOGLEBOT, '34.100.1.1', 200],
     [GOOGLEBOT, client(), 403],
   ];
   for (const [ua, ip, status] of cases) {
@@ -142,6 +146,7 @@ test('bots: AI crawlers, scanners and HTTP libraries are denied; people and veri
     const body = await res.json();
     if (status === 403) assert.equal(body.reason, 'BOT');
   }
+  assert.ok(dns.queries.some((q) => q.name === ptrName('34.100.1.1')), 'the app verified the crawler by reverse DNS');
 });
 
 test('signup: a real address passes and the handler still reads the body; disposable, invalid and scripted signups are denied', async () => {

@@ -72,6 +72,9 @@ pub struct BotRule {
     pub deny: Vec<Entry>,
     /// What to do when the UA is missing or empty.
     pub empty_ua: EmptyUaPolicy,
+    /// Verification of claimed crawlers by reverse DNS (and refreshed ranges), when the rule asks
+    /// for it with `verify`; `None` keeps the synchronous check against the shipped ranges.
+    pub verify: Option<super::verify::VerifierConfig>,
 }
 
 /// The outcome of a bot rule for one request.
@@ -100,7 +103,7 @@ impl BotRule {
         detector: &Detector,
     ) -> Result<BotRule, ConfigError> {
         let obj = Obj::new(v, path)?;
-        obj.only(&["allow", "deny", "emptyUserAgent", "mode", "type"])?;
+        obj.only(&["allow", "deny", "emptyUserAgent", "verify", "mode", "type"])?;
         let allow = obj.str_list("allow", MAX_LIST_LEN)?;
         let deny = obj.str_list("deny", MAX_LIST_LEN)?;
         let parse = |key: &str, list: Vec<&str>| -> Result<Vec<Entry>, ConfigError> {
@@ -134,10 +137,19 @@ impl BotRule {
             Some("HUMAN") => EmptyUaPolicy::Human,
             _ => EmptyUaPolicy::Bot,
         };
+        let verify = match obj.get("verify") {
+            None | Some(Value::Bool(false)) => None,
+            Some(Value::Bool(true)) => Some(super::verify::VerifierConfig::default()),
+            Some(v) => Some(super::verify::VerifierConfig::from_value(
+                v,
+                &obj.key_path("verify"),
+            )?),
+        };
         Ok(BotRule {
             allow,
             deny,
             empty_ua,
+            verify,
         })
     }
 

@@ -91,6 +91,8 @@ pub struct Engine {
     clock: Clock,
     /// The MX checker, when an email rule asks for MX checks.
     mx: Option<std::sync::Arc<crate::email::MxChecker>>,
+    /// Crawler verifiers by rule index, for bot rules with `verify`.
+    verifiers: Vec<(usize, crate::bot::verify::Verifier)>,
 }
 
 impl Engine {
@@ -143,20 +145,23 @@ impl Engine {
             }
         };
         let mx = mx_checker(&rules, &dns)?;
+        let verifiers = verifiers(&rules, &dns)?;
         Ok(Self {
             rules,
             ip,
             fail_closed,
             clock,
             mx,
+            verifiers,
         })
     }
 
     /// Whether [`Engine::protect_async`] can find out more than [`Engine::protect`]: some rule
-    /// needs a lookup (an MX check). Without one, both give the same decision.
+    /// needs a lookup (an MX check, crawler verification by DNS). Without one, both give the same
+    /// decision.
     #[must_use]
     pub fn needs_async(&self) -> bool {
-        self.mx.is_some()
+        self.mx.is_some() || !self.verifiers.is_empty()
     }
 
     /// Evaluates every rule, first doing the lookups the rules ask for (each bounded by its
@@ -165,15 +170,22 @@ impl Engine {
     /// decision (DENY when fail-closed).
     pub async fn protect_async(&self, req: &Request, mut props: Props) -> Decision {
         let lookups = async {
-            if let (Some(checker), Some((domain, timeout_ms))) = (&self.mx, self.mx_lookup(&props))
-            {
-                let timeout = std::time::Duration::from_millis(timeout_ms);
-                props.mx = Some(
-                    tokio::time::timeout(timeout, checker.check(&domain))
-                        .await
-                        .unwrap_or(crate::email::MxOutcome::Timeout),
-                );
-            }
+            let mx = async {
+                match (&self.mx, self.mx_lookup(&props)) {
+                    (Some(checker), Some((domain, timeout_ms))) => {
+                        let timeout = std::time::Duration::from_millis(timeout_ms);
+                        Some(
+                            tokio::time::timeout(timeout, checker.check(&domain))
+                                .await
+                                .unwrap_or(crate::email::MxOutcome::Timeout),
+                        )
+                    }
+                    _ => None,
+                }
+            };
+            let (mx, verifications) = tokio::join!(mx, self.verify_crawlers(req));
+            props.mx = mx;
+            props.verifications = verifications;
             self.protect(req, &props)
         };
         match catch_unwind_async(lookups).await {
@@ -191,6 +203,36 @@ impl Engine {
             RuleKind::Email(e) => e.mx_domain(address).map(|d| (d, e.mx_timeout_ms)),
             _ => None,
         })
+    }
+
+    /// Verifies the crawler a request claims to be, for every bot rule with `verify` (answers
+    /// without I/O when the ranges or the cache decide; each verifier bounds its own DNS time).
+    async fn verify_crawlers(
+        &self,
+        req: &Request,
+    ) -> Vec<(usize, crate::bot::verify::Verification)> {
+        let mut out = Vec::new();
+        if self.verifiers.is_empty() {
+            return out;
+        }
+        let ClientIp::Known { ip, .. } = self.client_ip(req) else {
+            return out;
+        };
+        let Some(ua) = req.header("user-agent").filter(|u| !u.trim().is_empty()) else {
+            return out;
+        };
+        let claimed = crate::bot::Detector::builtin().classify(ua);
+        if !claimed.bot {
+            return out;
+        }
+        for (i, verifier) in &self.verifiers {
+            let v = match verifier.verify_now(&claimed, ip) {
+                Some(v) => v,
+                None => verifier.verify(&claimed, ip).await,
+            };
+            out.push((*i, v));
+        }
+        out
     }
 
     /// Whether internal faults deny (fail-closed) rather than pass as ERROR (fail-open).
@@ -234,7 +276,12 @@ impl Engine {
                 match &rule.kind {
                     RuleKind::RateLimit(rl) => self.rate_limit(rl, req, props, client, now, state),
                     RuleKind::Bot(rule) => {
-                        let (c, r) = bot_check(rule, req, client);
+                        let checked = props
+                            .verifications
+                            .iter()
+                            .find(|(at, _)| *at == i)
+                            .map(|(_, v)| *v);
+                        let (c, r) = bot_check(rule, req, client, checked);
                         (c, r, state)
                     }
                     RuleKind::Email(rule) => {
@@ -382,6 +429,31 @@ pub async fn catch_unwind_async<F: std::future::Future>(fut: F) -> Result<F::Out
     .await
 }
 
+/// Builds a crawler verifier for every bot rule with `verify`; a rule without its own name
+/// servers uses the engine's `dns` setting.
+fn verifiers(
+    rules: &[Rule],
+    dns: &DnsConfig,
+) -> Result<Vec<(usize, crate::bot::verify::Verifier)>, ConfigError> {
+    let mut out = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        if let RuleKind::Bot(bot) = &rule.kind {
+            if let Some(config) = &bot.verify {
+                let mut config = config.clone();
+                if config.nameservers.is_empty() {
+                    config.nameservers.clone_from(&dns.nameservers);
+                }
+                let verifier = crate::bot::verify::Verifier::new(config).map_err(|mut e| {
+                    e.path = format!("rules[{i}].verify ({})", e.path);
+                    e
+                })?;
+                out.push((i, verifier));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Polls a future inside `catch_unwind`, turning a panic into a message: an internal fault must
 /// become an ERROR decision, not a rejected promise or a torn-down runtime.
 struct CatchUnwind<F> {
@@ -418,11 +490,17 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 /// Runs a bot rule: classify the UA, apply the lists, and check a claimed crawler's address
 /// against its published ranges. A client that claims a verifiable crawler from outside its ranges
 /// is denied whatever the lists say: it is lying about who it is.
-fn bot_check(rule: &crate::bot::BotRule, req: &Request, client: ClientIp) -> (Conclusion, Reason) {
+fn bot_check(
+    rule: &crate::bot::BotRule,
+    req: &Request,
+    client: ClientIp,
+    checked: Option<crate::bot::verify::Verification>,
+) -> (Conclusion, Reason) {
     use crate::bot::{verify::Ranges, verify::Verification, Detector};
     let verdict = rule.evaluate(Detector::builtin(), req.header("user-agent"));
-    let verification = match client {
-        ClientIp::Known { ip, .. } if verdict.classification.bot => {
+    let verification = match (checked, client) {
+        (Some(v), _) => v,
+        (None, ClientIp::Known { ip, .. }) if verdict.classification.bot => {
             Ranges::builtin().verify(&verdict.classification, ip)
         }
         _ => Verification::Unverifiable,

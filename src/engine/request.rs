@@ -32,6 +32,9 @@ pub struct Props {
     pub email: Option<String>,
     /// The MX outcome for the email's domain, looked up by the async entry point.
     pub mx: Option<crate::email::MxOutcome>,
+    /// Crawler verifications by rule index, done by the async entry point for bot rules with
+    /// `verify`.
+    pub verifications: Vec<(usize, crate::bot::verify::Verification)>,
 }
 
 impl Request {

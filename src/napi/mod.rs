@@ -241,9 +241,9 @@ fn request_of(request: RequestFacts) -> Request {
 fn props_of(props: Option<ProtectProps>) -> Props {
     props.map_or_else(Props::default, |p| Props {
         email: p.email,
-        mx: None,
         values: pairs(p.values.unwrap_or_default()),
         requested: p.requested,
+        ..Props::default()
     })
 }
 

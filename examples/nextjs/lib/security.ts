@@ -8,6 +8,16 @@ import palisade, { detectBot, fixedWindow, protectSignup } from 'palisade/next';
 // (or use a `platform` preset) instead.
 const TRUSTED_PROXIES = ['127.0.0.1', '::1'];
 
+/**
+ * Lookups need DNS. Set PALISADE_DNS to a name server (`127.0.0.1:5353`, or `system` for the
+ * machine's resolver) to turn on MX checks for signups and reverse-DNS verification of crawlers;
+ * the end-to-end tests point it at a DNS server they start on loopback. With lookups on, those
+ * instances' `protect()` returns a promise (the helpers await it).
+ */
+const DNS = process.env.PALISADE_DNS;
+const checkMx = Boolean(DNS);
+const dns = DNS && DNS !== 'system' ? { nameservers: [DNS] } : undefined;
+
 export const apiLimit = fixedWindow({ mode: 'LIVE', window: '1m', max: 5 });
 
 /** Used by proxy.ts and by /api/shared: one allowance for both. */
@@ -34,20 +44,15 @@ export const actions = palisade({
 /**
  * Content for people and search engines: AI crawlers, vulnerability scanners and HTTP libraries
  * are denied; a client that claims to be a search engine crawler from outside its operator's
- * published addresses is denied as spoofed.
+ * published addresses (or, with PALISADE_DNS set, whose reverse DNS does not confirm it) is denied
+ * as spoofed.
  */
 export const content = palisade({
   proxies: TRUSTED_PROXIES,
-  rules: [detectBot({ deny: ['CATEGORY:AI_CRAWLER', 'CATEGORY:SCANNER', 'CATEGORY:HTTP_LIBRARY'] })],
+  dns,
+  rules: [detectBot({ deny: ['CATEGORY:AI_CRAWLER', 'CATEGORY:SCANNER', 'CATEGORY:HTTP_LIBRARY'], verify: DNS ? { timeoutMs: 1000 } : false })],
 });
 
-/**
- * MX checks need DNS. Set PALISADE_DNS to a name server (`127.0.0.1:5353`, or `system` for the
- * machine's resolver) to turn them on; the end-to-end tests point it at a DNS server they start on
- * loopback. With MX checks on, `signup.protect()` returns a promise (the helpers await it).
- */
-const DNS = process.env.PALISADE_DNS;
-const checkMx = Boolean(DNS);
 
 /**
  * Signups (the form at /signup, its server action, and POST /api/signup): a real address (not
@@ -56,7 +61,7 @@ const checkMx = Boolean(DNS);
  */
 export const signup = palisade({
   proxies: TRUSTED_PROXIES,
-  dns: DNS && DNS !== 'system' ? { nameservers: [DNS] } : undefined,
+  dns,
   rules: protectSignup({
     email: { deny: ['INVALID', 'DISPOSABLE', 'NO_MX_RECORDS'], checkMx, mxTimeoutMs: 1500 },
     bots: { deny: ['CATEGORY:HTTP_LIBRARY', 'CATEGORY:SCANNER', 'CATEGORY:HEADLESS', 'CATEGORY:AI_CRAWLER'] },
