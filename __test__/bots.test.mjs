@@ -70,3 +70,18 @@ test('detectBot options are validated at construction', () => {
   assert.throws(() => detectBot({}), (e) => e.code === 'PALISADE_CONFIG_MISSING');
   assert.throws(() => detectBot({ deny: ['CATEGORY:NOPE'] }), (e) => e.code === 'PALISADE_CONFIG_UNKNOWN');
 });
+
+test('detectBot accepts custom bots with an id and a category, usable in its lists', () => {
+  const aj = palisade({
+    rules: [detectBot({ deny: ['ACME_PROBE'], custom: [{ id: 'ACME_PROBE', pattern: 'acme-probe/\\d', category: 'MONITOR' }] })],
+  });
+  const d = aj.protect({ method: 'GET', path: '/', headers: ['user-agent', 'Mozilla/5.0 (compatible; acme-probe/2.1)'], peer: '203.0.113.1' });
+  assert.equal(d.isDenied(), true);
+  assert.deepEqual(d.reason.ids, ['ACME_PROBE']);
+  assert.deepEqual(d.reason.categories, ['MONITOR']);
+  assert.throws(
+    () => detectBot({ deny: [], custom: [{ id: 'X_BOT', pattern: '(', category: 'MONITOR' }] }),
+    (e) => e.code === 'PALISADE_CONFIG_PATTERN' && /custom\[0\]\.pattern/.test(e.message),
+  );
+  assert.throws(() => detectBot({ deny: ['NOT_A_BOT'] }), (e) => e.code === 'PALISADE_CONFIG_UNKNOWN');
+});

@@ -199,3 +199,38 @@ fn custom_ids_must_be_new_and_well_formed() {
         (ConfigErrorKind::Type, "custom[0].id")
     );
 }
+
+#[test]
+fn a_rule_can_add_custom_bots_with_ids_and_categories() {
+    let r = rule(json!({
+        "deny": ["ACME_PROBE", "CATEGORY:AI_CRAWLER"],
+        "custom": [{ "id": "ACME_PROBE", "pattern": "acme-probe/[0-9]", "category": "MONITOR" }]
+    }));
+    let v = r.evaluate(
+        r.detector(),
+        Some("Mozilla/5.0 (compatible; acme-probe/2.1)"),
+    );
+    assert!(v.denied);
+    assert_eq!(v.classification.ids.len(), 1);
+    assert_eq!(&*v.classification.ids[0], "ACME_PROBE");
+    assert_eq!(v.classification.categories, vec![Category::Monitor]);
+    assert!(!r.evaluate(r.detector(), Some(CHROME)).denied);
+    let err = BotRule::from_value(
+        &json!({ "deny": [], "custom": [{ "id": "GOOGLE_CRAWLER", "pattern": "x", "category": "MONITOR" }] }),
+        "rules[2]",
+    )
+    .unwrap_err();
+    assert_eq!(err.path, "rules[2].custom[0].id");
+    let err = BotRule::from_value(
+        &json!({ "deny": [], "custom": [{ "id": "X_BOT", "pattern": "(", "category": "MONITOR" }] }),
+        "rules[0]",
+    )
+    .unwrap_err();
+    assert_eq!(err.path, "rules[0].custom[0].pattern");
+    let err = BotRule::from_value(
+        &json!({ "deny": [], "custom": [{ "id": "X_BOT", "pattern": "x", "category": "ROBOT" }] }),
+        "rules[0]",
+    )
+    .unwrap_err();
+    assert_eq!(err.kind, ConfigErrorKind::Unknown);
+}

@@ -411,6 +411,12 @@ export interface DetectBotOptions {
    * synchronous).
    */
   verify?: boolean | VerifyOptions;
+  /**
+   * Bots of your own, on top of the builtin database: `{ id: 'ACME_PROBE', pattern: 'acme-probe/\\d',
+   * category: 'MONITOR' }`. Patterns use Rust `regex` syntax (linear time), case-insensitive, at
+   * most 1,024 bytes each and 1,000 in all. Ids may then appear in `allow`/`deny`.
+   */
+  custom?: Array<{ id: string; pattern: string; category: string }>;
 }
 
 /** Options of crawler verification by DNS. */

@@ -64,7 +64,7 @@ pub enum EmptyUaPolicy {
 }
 
 /// A configured bot rule: either an allow list or a deny list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct BotRule {
     /// With an allow list, every detected bot not listed is denied.
     pub allow: Vec<Entry>,
@@ -75,6 +75,64 @@ pub struct BotRule {
     /// Verification of claimed crawlers by reverse DNS (and refreshed ranges), when the rule asks
     /// for it with `verify`; `None` keeps the synchronous check against the shipped ranges.
     pub verify: Option<super::verify::VerifierConfig>,
+    /// The rule's own detector when it adds custom bots (`custom`); `None` uses the builtin one.
+    pub custom: Option<std::sync::Arc<Detector>>,
+}
+
+/// Builds a detector with the builtin bots plus `[{ id, pattern, category }]`.
+fn custom_detector(list: &Value, path: &str) -> Result<Detector, ConfigError> {
+    let arr = list.as_array().ok_or_else(|| {
+        ConfigError::new(
+            ConfigErrorKind::Type,
+            path,
+            crate::config::describe(list),
+            "an array of { id, pattern, category }",
+        )
+    })?;
+    if arr.len() > super::MAX_CUSTOM {
+        return Err(ConfigError::new(
+            ConfigErrorKind::Range,
+            path,
+            format!("{} entries", arr.len()),
+            format!("at most {} entries", super::MAX_CUSTOM),
+        ));
+    }
+    let mut bots = Vec::with_capacity(arr.len());
+    for (i, item) in arr.iter().enumerate() {
+        let at = format!("{path}[{i}]");
+        let o = Obj::new(item, &at)?;
+        o.only(&["id", "pattern", "category"])?;
+        let need = |key: &str| -> Result<String, ConfigError> {
+            o.str(key)?.map(str::to_owned).ok_or_else(|| {
+                ConfigError::new(
+                    ConfigErrorKind::Missing,
+                    o.key_path(key),
+                    "nothing",
+                    "a string",
+                )
+            })
+        };
+        let name = need("category")?;
+        let category = Category::parse(name.trim_start_matches("CATEGORY:")).ok_or_else(|| {
+            let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+            ConfigError::new(
+                ConfigErrorKind::Unknown,
+                o.key_path("category"),
+                format!("{name:?}"),
+                format!("one of {}", names.join(", ")),
+            )
+        })?;
+        bots.push(super::CustomBot {
+            id: need("id")?,
+            category,
+            pattern: need("pattern")?,
+        });
+    }
+    Detector::with_custom(bots).map_err(|mut e| {
+        // The detector names `custom[i].field`; put the rule's path in front.
+        e.path = format!("{path}{}", e.path.trim_start_matches("custom"));
+        e
+    })
 }
 
 /// The outcome of a bot rule for one request.
@@ -93,7 +151,22 @@ impl BotRule {
     /// `emptyUserAgent` (`"BOT"` or `"HUMAN"`). `mode` and `type` belong to the engine and are
     /// ignored here.
     pub fn from_value(v: &Value, path: &str) -> Result<BotRule, ConfigError> {
-        Self::from_value_with(v, path, Detector::builtin())
+        let obj = Obj::new(v, path)?;
+        let Some(list) = obj.get("custom") else {
+            return Self::from_value_with(v, path, Detector::builtin());
+        };
+        let detector = std::sync::Arc::new(custom_detector(list, &obj.key_path("custom"))?);
+        let mut rule = Self::from_value_with(v, path, &detector)?;
+        rule.custom = Some(detector);
+        Ok(rule)
+    }
+
+    /// The detector this rule classifies with: its own when it adds custom bots.
+    #[must_use]
+    pub fn detector(&self) -> &Detector {
+        self.custom
+            .as_deref()
+            .unwrap_or_else(|| Detector::builtin())
     }
 
     /// As [`BotRule::from_value`], checking ids against `detector` (which may hold custom bots).
@@ -103,7 +176,15 @@ impl BotRule {
         detector: &Detector,
     ) -> Result<BotRule, ConfigError> {
         let obj = Obj::new(v, path)?;
-        obj.only(&["allow", "deny", "emptyUserAgent", "verify", "mode", "type"])?;
+        obj.only(&[
+            "allow",
+            "deny",
+            "emptyUserAgent",
+            "verify",
+            "custom",
+            "mode",
+            "type",
+        ])?;
         let allow = obj.str_list("allow", MAX_LIST_LEN)?;
         let deny = obj.str_list("deny", MAX_LIST_LEN)?;
         let parse = |key: &str, list: Vec<&str>| -> Result<Vec<Entry>, ConfigError> {
@@ -150,6 +231,7 @@ impl BotRule {
             deny,
             empty_ua,
             verify,
+            custom: None,
         })
     }
 

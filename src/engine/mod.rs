@@ -496,8 +496,8 @@ fn bot_check(
     client: ClientIp,
     checked: Option<crate::bot::verify::Verification>,
 ) -> (Conclusion, Reason) {
-    use crate::bot::{verify::Ranges, verify::Verification, Detector};
-    let verdict = rule.evaluate(Detector::builtin(), req.header("user-agent"));
+    use crate::bot::{verify::Ranges, verify::Verification};
+    let verdict = rule.evaluate(rule.detector(), req.header("user-agent"));
     let verification = match (checked, client) {
         (Some(v), _) => v,
         (None, ClientIp::Known { ip, .. }) if verdict.classification.bot => {
