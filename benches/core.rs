@@ -108,6 +108,7 @@ fn engine(c: &mut Criterion) {
         .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
         .collect(),
         peer: None,
+        ..Request::default()
     };
     g.bench_function("protect/one_rate_limit", |b| {
         b.iter(|| engine.protect(black_box(&req), &Props::default()));

@@ -26,6 +26,7 @@ fn request(panic: bool) -> Request {
         query: String::new(),
         headers,
         peer: Some("203.0.113.9".to_owned()),
+        ..Request::default()
     }
 }
 

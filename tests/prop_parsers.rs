@@ -53,6 +53,7 @@ fn request(
         query: query.to_owned(),
         headers,
         peer,
+        ..Request::default()
     }
 }
 

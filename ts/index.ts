@@ -86,8 +86,12 @@ export interface PalisadeOptions {
   dns?: { nameservers?: string[] };
 }
 
-/** Values for custom characteristics, plus `requested` (cost of this call). */
-export type ProtectProps = { requested?: number } & Record<string, string | number | boolean | undefined>;
+/**
+ * Values for custom characteristics, plus `requested` (cost of this call), `email` (for email
+ * rules) and `body` (for the shield, when the request's body cannot be read from it: a Node.js
+ * `IncomingMessage`, or a server action whose form Next.js already parsed).
+ */
+export type ProtectProps = { requested?: number; body?: string | Uint8Array } & Record<string, string | number | boolean | Uint8Array | undefined>;
 
 /** Why a rule or decision concluded what it did. */
 export class Reason {
@@ -110,9 +114,18 @@ export class Reason {
   readonly reasons?: string[];
   readonly normalized?: string;
   readonly suggestion?: string;
+  /** Shield reasons: the attacks found in this request (empty for a clean request from a blocked client). */
+  readonly findings?: Finding[];
+  /** Shield reasons: whether the client is blocked for repeated attacks (`reset` says for how many seconds). */
+  readonly blocked?: boolean;
+  /** Shield reasons: how the body was handled (`ABSENT`, `PARSED`, `TRUNCATED`, `UNPARSEABLE`, `SKIPPED`, `UNREADABLE`). */
+  readonly body?: string;
   /** Email reasons, with `checkMx`: what the MX lookup found (`TIMEOUT` and `UNAVAILABLE` say nothing about the address). */
   readonly mx?: string;
   constructor(r: ReasonObject) {
+    this.findings = r.findings as Finding[] | undefined;
+    this.blocked = r.blocked;
+    this.body = r.body;
     this.mx = r.mx;
     this.emailTypes = r.types;
     this.reasons = r.reasons;
@@ -143,6 +156,9 @@ export class Reason {
   }
   isEmail(): boolean {
     return this.type === 'EMAIL';
+  }
+  isShield(): boolean {
+    return this.type === 'SHIELD';
   }
   /** A claimed crawler whose address is inside its operator's published ranges. */
   isVerified(): boolean {
@@ -334,6 +350,42 @@ export function toFacts(request: RequestLike): RequestFacts {
   throw new PalisadeError('PALISADE_INVALID_REQUEST', 'protect() needs a Request, an IncomingMessage or request facts { method, path, headers: [name, value, ...] }');
 }
 
+/** The shield's default body cap (64 KiB), as in the core. */
+const DEFAULT_BODY_CAP = 64 * 1024;
+
+/**
+ * Reads up to `cap + 1` bytes of a Web request's body from a clone, so the route handler can still
+ * read the whole body itself; the extra byte tells the core the body went past the cap. Node.js
+ * `IncomingMessage` bodies are streams that reading would consume: they are not read (pass
+ * `props.body` instead). `undefined` when there is no body; `'unreadable'` when reading failed.
+ */
+async function readBody(request: RequestLike, cap: number): Promise<Buffer | undefined | 'unreadable'> {
+  const r = request as { body?: unknown; bodyUsed?: boolean; clone?: () => { body: ReadableStream<Uint8Array> | null } };
+  if (typeof r.clone !== 'function' || r.body === null || r.body === undefined) return undefined;
+  const method = (request as WebLikeRequest).method?.toUpperCase();
+  if (method === 'GET' || method === 'HEAD') return undefined;
+  try {
+    if (r.bodyUsed) return 'unreadable';
+    const stream = r.clone().body;
+    if (!stream) return undefined;
+    const reader = stream.getReader();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    while (total <= cap) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+    }
+    // Stop reading this branch; the handler's branch still gets every byte.
+    reader.cancel().catch(() => {});
+    const all = Buffer.concat(chunks);
+    return all.subarray(0, cap + 1);
+  } catch {
+    return 'unreadable';
+  }
+}
+
 function checkRequested(v: unknown, where: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 134_217_727) {
     throw new PalisadeError('PALISADE_INVALID_PROPS', `${where}: got ${String(v)}, expected an integer from 0 to 134217727`);
@@ -352,6 +404,8 @@ function toProps(props?: ProtectProps): { values: string[]; requested?: number; 
         if (v !== undefined && v !== null) email = String(v);
       } else if (k === 'requested') {
         requested = checkRequested(v, 'protect() props.requested');
+      } else if (k === 'body') {
+        // Read by the shield wrapper (Palisade#withBody), never a characteristic.
       } else if (v !== undefined && v !== null) {
         values.push(k, String(v));
       }
@@ -375,19 +429,39 @@ export class Palisade<A extends boolean = boolean> {
     const flat = Array.isArray(rules) ? rules.flat() : rules;
     const manual = checkClock(clock, 'clock');
     this.#engine = native_(() => new native.Engine(clean({ ...rest, rules: flat }, 'palisade'), manual));
-    this.async = this.#engine.needsAsync as A;
+    const shields = (flat as Rule[]).filter((r) => r && r.type === 'SHIELD');
+    this.#bodyCap = shields.length === 0 ? 0 : Math.max(...shields.map((r) => (typeof r.maxBodyBytes === 'number' ? r.maxBodyBytes : DEFAULT_BODY_CAP)));
+    this.async = (this.#engine.needsAsync || this.#bodyCap > 0) as A;
   }
+  /** Body bytes read for the shield (0 without a shield rule). */
+  readonly #bodyCap: number;
   /**
    * Judges a request. Synchronous when every rule is local (so `await` works too); a promise when
-   * some rule looks something up (`validateEmail({ checkMx: true })`). Never throws or rejects for
-   * request data or lookup failures; an internal fault gives an ERROR decision.
+   * some rule looks something up (`validateEmail({ checkMx: true })`) or reads the body
+   * (`shield()`). Never throws or rejects for request data or lookup failures; an internal fault
+   * gives an ERROR decision.
    */
   protect(request: RequestLike, props?: ProtectProps): Protected<A> {
     const facts = toFacts(request);
-    if (this.async) {
-      return this.#engine.protectAsync(facts, toProps(props)).then((d) => new Decision(d)) as Protected<A>;
+    if (this.#bodyCap > 0) {
+      return this.#withBody(request, facts, props).then((f) => this.#run(f, props)) as Protected<A>;
     }
-    return new Decision(this.#engine.protect(facts, toProps(props))) as Protected<A>;
+    return this.#run(facts, props) as Protected<A>;
+  }
+  #run(facts: RequestFacts, props?: ProtectProps): Decision | Promise<Decision> {
+    if (this.#engine.needsAsync) {
+      return this.#engine.protectAsync(facts, toProps(props)).then((d) => new Decision(d));
+    }
+    return new Decision(this.#engine.protect(facts, toProps(props)));
+  }
+  async #withBody(request: RequestLike, facts: RequestFacts, props?: ProtectProps): Promise<RequestFacts> {
+    const given = props?.body;
+    if (given !== undefined && given !== null) {
+      const bytes = typeof given === 'string' ? Buffer.from(given, 'utf8') : Buffer.from(given as Uint8Array);
+      return { ...facts, body: bytes.subarray(0, this.#bodyCap + 1) };
+    }
+    const read = await readBody(request, this.#bodyCap);
+    return read === 'unreadable' ? { ...facts, bodyUnreadable: true } : read ? { ...facts, body: read } : facts;
   }
   /** A new instance with one more rule (for a route that needs more than the app-wide rules). */
   withRule(rule: Rule | Rule[]): Palisade {
@@ -447,6 +521,72 @@ export function isBot(userAgent: string): boolean {
 /** Which bots a User-Agent names, and their categories (`SEARCH_ENGINE`, `AI_CRAWLER`, ...). */
 export function classifyBot(userAgent: string): { bot: boolean; ids: string[]; categories: string[] } {
   return native.classifyBot(userAgent);
+}
+
+/** Options of `shield()`. */
+export interface ShieldOptions {
+  mode?: Mode;
+  /** `LOW` (only unambiguous attacks), `MEDIUM` (default) or `HIGH` (also weak signals). */
+  sensitivity?: 'LOW' | 'MEDIUM' | 'HIGH';
+  /** Attack requests within `blockFor` that block the client, also for clean requests; 0 = never block. Default 3. */
+  threshold?: number;
+  /** How long a client stays blocked (and the window its attacks are counted in). Default `"15m"`. */
+  blockFor?: number | string;
+  /** Locations not inspected: `body.content`, `query.html`, `header.x-raw` (a prefix covers `body.post.*`). */
+  exclude?: string[];
+  /** Body bytes read and inspected, 1 to 16 MiB. Default 65536. */
+  maxBodyBytes?: number;
+  /** Rules with the same settings and name share one block list across the process. */
+  name?: string;
+}
+
+/**
+ * Attack detection (SQL injection, XSS, path traversal, command injection, SSRF, NoSQL operators,
+ * prototype pollution, CRLF, SSTI, JNDI, XXE, scanners) on the path, query, headers, cookies and
+ * body, with per-client blocking. The body is read from a clone of the request (the handler can
+ * still read it), so `protect()` returns a promise.
+ */
+export function shield(opts: ShieldOptions = {}): AsyncRule {
+  return rule({ ...options(opts, 'shield'), type: 'SHIELD' }, 'shield') as AsyncRule;
+}
+
+/** One attack found by the shield. */
+export interface Finding {
+  family: 'sqli' | 'xss' | 'traversal' | 'cmdi' | 'ssrf' | 'nosqli' | 'proto-pollution' | 'crlf' | 'ssti' | 'jndi' | 'xxe' | 'scanner';
+  /** Where: `query.id`, `body.user.name`, `header.referer`, `cookie.session`, `path.segment[1]`, ... */
+  location: string;
+  /** 0 to 100. */
+  score: number;
+  /** Up to 64 characters around the match, escaped, safe to log. */
+  snippet: string;
+}
+
+/** Input of `detectAttacks()`. */
+export interface AttackInput {
+  method?: string;
+  /** Path and query (`/search?q=...`) or a full URL. */
+  url: string;
+  headers?: Record<string, string> | Array<[string, string]>;
+  body?: string | Uint8Array;
+  contentType?: string;
+}
+
+/** Inspects one request for attacks, outside `protect()`. Never throws for the request data. */
+export function detectAttacks(input: AttackInput, opts?: Pick<ShieldOptions, 'sensitivity' | 'exclude' | 'maxBodyBytes'>): { attack: boolean; findings: Finding[]; body: string } {
+  if (input === null || typeof input !== 'object') {
+    throw new PalisadeError('PALISADE_INVALID_REQUEST', `detectAttacks() needs { url, method?, headers?, body?, contentType? }; got ${input === null ? 'null' : typeof input}`);
+  }
+  const flat: string[] = [];
+  const h = input.headers;
+  if (Array.isArray(h)) for (const pair of h) flat.push(text(pair?.[0]), text(pair?.[1]));
+  else if (h && typeof h === 'object') for (const [k, v] of Object.entries(h)) flat.push(k, text(v));
+  const body = input.body === undefined || input.body === null ? undefined : typeof input.body === 'string' ? input.body : Buffer.from(input.body);
+  return native_(() =>
+    native.detectAttacks(
+      { method: input.method === undefined ? undefined : text(input.method), url: text(input.url), headers: flat, body, contentType: input.contentType === undefined ? undefined : text(input.contentType) },
+      opts === undefined ? undefined : clean(opts, 'detectAttacks'),
+    ),
+  ) as { attack: boolean; findings: Finding[]; body: string };
 }
 
 /** Email types: `INVALID`, `DISPOSABLE`, `FREE`, `NO_MX_RECORDS`, `ROLE`. */
@@ -580,6 +720,9 @@ export function denial(decision: Decision): { status: number; headers: Record<st
   }
   if (r.isError()) {
     return { status: 503, headers: {}, body: { error: 'Service Unavailable', reason: r.type, id: decision.id } };
+  }
+  if (r.isShield() && r.blocked && r.reset) {
+    return { status: 403, headers: { 'Retry-After': String(r.reset) }, body: { error: 'Forbidden', reason: r.type, id: decision.id, blocked: true, retryAfter: r.reset } };
   }
   return { status: 403, headers: {}, body: { error: 'Forbidden', reason: r.type, id: decision.id } };
 }

@@ -71,6 +71,18 @@ pub enum Reason {
         /// What the MX check found, when it ran.
         mx: Option<&'static str>,
     },
+    /// Attack detection.
+    Shield {
+        /// What this request carries (empty for a clean request from a blocked client).
+        findings: Vec<super::shield::FindingInfo>,
+        /// Whether the client is blocked for repeated attacks.
+        blocked: bool,
+        /// Seconds until the block ends (0 when not blocked).
+        reset_secs: u64,
+        /// How the body was handled: `ABSENT`, `PARSED`, `TRUNCATED`, `UNPARSEABLE`, `SKIPPED`,
+        /// or `UNREADABLE` (the caller could not read it; the other parts were inspected).
+        body: &'static str,
+    },
     /// An internal fault or a misuse detected at request time.
     Error {
         /// What went wrong.
@@ -88,6 +100,7 @@ impl Reason {
             Self::UnknownClient => "UNKNOWN_CLIENT",
             Self::Bot { .. } => "BOT",
             Self::Email { .. } => "EMAIL",
+            Self::Shield { .. } => "SHIELD",
             Self::Error { .. } => "ERROR",
         }
     }

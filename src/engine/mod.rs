@@ -11,12 +11,14 @@ mod dns;
 mod email;
 mod request;
 mod rule;
+mod shield;
 
 pub use decision::{new_id, Conclusion, Decision, IpInfo, Reason, RuleResult, RuleState};
 pub use dns::{parse_nameserver, DnsConfig, MAX_NAMESERVERS};
 pub use email::{EmailOutcome, EmailRule, DEFAULT_MX_TIMEOUT_MS, MAX_MX_TIMEOUT_MS};
 pub use request::{decode_component, Props, Request, MAX_HEADERS};
 pub use rule::{Characteristic, KeyError, Mode, RateLimit};
+pub use shield::{FindingInfo, ShieldOutcome, ShieldRule, DEFAULT_BLOCK_FOR_MS, DEFAULT_THRESHOLD};
 
 use crate::config::{ConfigError, ConfigErrorKind, Obj};
 use crate::ip::{parse_addr, ClientIp, IpConfig, UnknownClient};
@@ -33,6 +35,8 @@ pub enum RuleKind {
     Bot(crate::bot::BotRule),
     /// Email validation of `props.email`.
     Email(EmailRule),
+    /// Attack detection on every part of the request, with per-client blocking.
+    Shield(Box<ShieldRule>),
 }
 
 /// A rule with its mode.
@@ -58,9 +62,10 @@ impl Rule {
     ) -> Result<Self, ConfigError> {
         let o = Obj::new(v, path)?;
         let mode = Mode::from_options(&o)?;
-        let kind = match o.choice("type", &["RATE_LIMIT", "BOT", "EMAIL"])? {
+        let kind = match o.choice("type", &["RATE_LIMIT", "BOT", "EMAIL", "SHIELD"])? {
             Some("BOT") => RuleKind::Bot(crate::bot::BotRule::from_value(v, path)?),
             Some("EMAIL") => RuleKind::Email(EmailRule::from_value(v, path)?),
+            Some("SHIELD") => RuleKind::Shield(Box::new(ShieldRule::from_value(v, path, clock)?)),
             Some(_) => RuleKind::RateLimit(RateLimit::from_options(&o, clock)?),
             None => {
                 return Err(ConfigError::new(
@@ -79,6 +84,7 @@ impl Rule {
             RuleKind::RateLimit(_) => "RATE_LIMIT",
             RuleKind::Bot(_) => "BOT",
             RuleKind::Email(_) => "EMAIL",
+            RuleKind::Shield(_) => "SHIELD",
         }
     }
 }
@@ -288,6 +294,10 @@ impl Engine {
                         let (c, r) = email_check(rule, props);
                         (c, r, state)
                     }
+                    RuleKind::Shield(rule) => {
+                        let (c, r) = self.shield_check(rule, req, client, now, state);
+                        (c, r, state)
+                    }
                 }
             };
             if conclusion == Conclusion::Deny && state == RuleState::Run {
@@ -485,6 +495,56 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| p.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_owned());
     format!("internal fault in palisade (caught panic: {detail})")
+}
+
+impl Engine {
+    fn shield_check(
+        &self,
+        rule: &ShieldRule,
+        req: &Request,
+        client: ClientIp,
+        now: u64,
+        state: RuleState,
+    ) -> (Conclusion, Reason) {
+        // The shield reads the path and query as they came on the wire.
+        let url = if req.query.is_empty() {
+            std::borrow::Cow::Borrowed(req.path.as_str())
+        } else {
+            std::borrow::Cow::Owned(format!("{}?{}", req.path, req.query))
+        };
+        let input = crate::shield::Input {
+            method: &req.method,
+            url: &url,
+            headers: &req.headers,
+            body: req.body.as_deref(),
+            content_type: None,
+        };
+        let out = rule.evaluate(
+            &input,
+            client,
+            self.ip.v6_prefix,
+            now,
+            state == RuleState::Run,
+        );
+        let reason = Reason::Shield {
+            findings: out.report.findings.iter().map(FindingInfo::from).collect(),
+            blocked: out.blocked,
+            reset_secs: secs(out.block_reset_ms),
+            body: if req.body_unreadable && req.body.is_none() {
+                "UNREADABLE"
+            } else {
+                out.report.body.as_str()
+            },
+        };
+        (
+            if out.denied {
+                Conclusion::Deny
+            } else {
+                Conclusion::Allow
+            },
+            reason,
+        )
+    }
 }
 
 /// Runs a bot rule: classify the UA, apply the lists, and check a claimed crawler's address

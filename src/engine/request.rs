@@ -19,6 +19,10 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// The socket peer address, when the server can supply it.
     pub peer: Option<String>,
+    /// The body bytes the caller read (at most the shield's cap is inspected), if any.
+    pub body: Option<Vec<u8>>,
+    /// The caller tried to read the body and could not (the stream failed or was already used).
+    pub body_unreadable: bool,
 }
 
 /// What the application adds to a request: values for custom characteristics and a cost.
@@ -133,6 +137,7 @@ mod tests {
                 .map(|(a, b)| ((*a).into(), (*b).into()))
                 .collect(),
             peer: None,
+            ..Request::default()
         }
     }
 

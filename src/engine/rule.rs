@@ -108,13 +108,13 @@ impl Characteristic {
                 if !ident {
                     return Err(err());
                 }
-                if s == "email" || s == "requested" {
+                if s == "email" || s == "requested" || s == "body" {
                     // protect() reads these props itself; as characteristics they could never be set.
                     return Err(ConfigError::new(
                         ConfigErrorKind::Unknown,
                         path,
                         format!("{s:?}"),
-                        "a name other than \"email\" and \"requested\", which protect() props reserve (use e.g. \"userEmail\")",
+                        "a name other than \"email\", \"requested\" and \"body\", which protect() props reserve (use e.g. \"userEmail\")",
                     ));
                 }
                 Self::Custom(s.to_owned())

@@ -70,6 +70,10 @@ pub struct RequestFacts {
     pub headers: Vec<String>,
     /// The socket peer address, if the server has one.
     pub peer: Option<String>,
+    /// The body bytes read by the wrapper (for the shield), capped by it.
+    pub body: Option<Buffer>,
+    /// The wrapper could not read the body.
+    pub body_unreadable: Option<bool>,
 }
 
 #[napi(object)]
@@ -101,6 +105,18 @@ pub struct ReasonObject {
     pub normalized: Option<String>,
     pub suggestion: Option<String>,
     pub mx: Option<String>,
+    pub findings: Option<Vec<FindingObject>>,
+    pub blocked: Option<bool>,
+    /// Shield: how the body was handled.
+    pub body: Option<String>,
+}
+
+#[napi(object)]
+pub struct FindingObject {
+    pub family: String,
+    pub location: String,
+    pub score: u32,
+    pub snippet: String,
 }
 
 #[napi(object)]
@@ -146,6 +162,9 @@ fn reason_object(r: &Reason) -> ReasonObject {
         normalized: None,
         suggestion: None,
         mx: None,
+        findings: None,
+        blocked: None,
+        body: None,
     };
     match r {
         Reason::RateLimit {
@@ -184,9 +203,29 @@ fn reason_object(r: &Reason) -> ReasonObject {
             o.suggestion.clone_from(suggestion);
             o.mx = mx.map(str::to_owned);
         }
+        Reason::Shield {
+            findings,
+            blocked,
+            reset_secs,
+            body,
+        } => {
+            o.findings = Some(findings.iter().map(finding_object).collect());
+            o.blocked = Some(*blocked);
+            o.reset = Some(*reset_secs as f64);
+            o.body = Some((*body).to_owned());
+        }
         Reason::None | Reason::UnknownClient => {}
     }
     o
+}
+
+fn finding_object(f: &engine::FindingInfo) -> FindingObject {
+    FindingObject {
+        family: f.family.to_owned(),
+        location: f.location.clone(),
+        score: f.score,
+        snippet: f.snippet.clone(),
+    }
 }
 
 fn decision_object(d: Decision) -> DecisionObject {
@@ -235,6 +274,8 @@ fn request_of(request: RequestFacts) -> Request {
         query: request.query.unwrap_or_default(),
         headers: pairs(request.headers),
         peer: request.peer,
+        body: request.body.map(|b| b.to_vec()),
+        body_unreadable: request.body_unreadable.unwrap_or(false),
     }
 }
 
@@ -610,6 +651,96 @@ pub fn validate_email_async(
     })
     .build(&env)
     .map_err(|e| Error::new(e.status.as_ref().to_owned(), e.reason.clone()))
+}
+
+#[napi(object)]
+pub struct AttackInput {
+    pub method: Option<String>,
+    /// Path and query as received (`/search?q=...`), or a full URL.
+    pub url: String,
+    /// Header lines as a flat list: name, value, ...
+    pub headers: Option<Vec<String>>,
+    pub body: Option<Either<String, Buffer>>,
+    pub content_type: Option<String>,
+}
+
+#[napi(object)]
+pub struct AttackReport {
+    pub attack: bool,
+    pub findings: Vec<FindingObject>,
+    /// How the body was handled: `ABSENT`, `PARSED`, `TRUNCATED`, `UNPARSEABLE`, `SKIPPED`.
+    pub body: String,
+}
+
+/// Shields per options object, so repeated direct calls do not rebuild one; bounded.
+fn direct_shield(
+    options: Option<serde_json::Value>,
+) -> std::result::Result<Arc<crate::shield::Shield>, ConfigError> {
+    const MAX_SHIELDS: usize = 16;
+    type Shields = std::sync::Mutex<Vec<(String, Arc<crate::shield::Shield>)>>;
+    static SHIELDS: std::sync::OnceLock<Shields> = std::sync::OnceLock::new();
+    let key = options
+        .as_ref()
+        .map_or_else(String::new, ToString::to_string);
+    let mut list = SHIELDS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, s)) = list.iter().find(|(k, _)| *k == key) {
+        return Ok(Arc::clone(s));
+    }
+    let opts = match &options {
+        Some(v) => crate::shield::Options::from_value(v, "options")?,
+        None => crate::shield::Options::default(),
+    };
+    let shield = Arc::new(crate::shield::Shield::new(opts));
+    if list.len() < MAX_SHIELDS {
+        list.push((key, Arc::clone(&shield)));
+    }
+    Ok(shield)
+}
+
+/// Inspects one request for attacks outside `protect()`. Never throws for request data; bad
+/// options throw with a stable code.
+#[napi]
+pub fn detect_attacks(
+    input: AttackInput,
+    options: Option<serde_json::Value>,
+) -> Result<AttackReport, String> {
+    let shield = direct_shield(options).map_err(|e| config_error(&e))?;
+    let headers = pairs(input.headers.unwrap_or_default());
+    let method = input.method.unwrap_or_else(|| "GET".to_owned());
+    // A full URL is reduced to its path and query, which is what the shield reads.
+    let url = match input.url.find("://") {
+        Some(i) => {
+            let rest = &input.url[i + 3..];
+            rest.find('/').map_or("/", |j| &rest[j..]).to_owned()
+        }
+        None => input.url,
+    };
+    let body: Option<Vec<u8>> = input.body.map(|b| match b {
+        Either::A(s) => s.into_bytes(),
+        Either::B(buf) => buf.to_vec(),
+    });
+    let report = catch_unwind(AssertUnwindSafe(|| {
+        shield.inspect(&crate::shield::Input {
+            method: &method,
+            url: &url,
+            headers: &headers,
+            body: body.as_deref(),
+            content_type: input.content_type.as_deref(),
+        })
+    }))
+    .map_err(|p| Error::new("PALISADE_INTERNAL".to_owned(), panic_message(&*p)))?;
+    Ok(AttackReport {
+        attack: report.attack(),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| finding_object(&engine::FindingInfo::from(f)))
+            .collect(),
+        body: report.body.as_str().to_owned(),
+    })
 }
 
 /// Validates one rule descriptor without building an engine, so rule factories fail where they

@@ -168,6 +168,21 @@ pub enum BodyStatus {
     Skipped,
 }
 
+impl BodyStatus {
+    /// A stable name for logs and JavaScript: `ABSENT`, `PARSED`, `TRUNCATED`, `UNPARSEABLE`,
+    /// `SKIPPED`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Absent => "ABSENT",
+            Self::Parsed => "PARSED",
+            Self::Truncated => "TRUNCATED",
+            Self::Unparseable => "UNPARSEABLE",
+            Self::Skipped => "SKIPPED",
+        }
+    }
+}
+
 /// A bound that this request reached (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cap {

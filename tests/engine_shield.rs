@@ -1,0 +1,199 @@
+//! The shield rule in the engine: attacks in any request part are denied with their findings, a
+//! client that keeps attacking is blocked even for clean requests until the block ends, and
+//! `DRY_RUN` reports without blocking.
+
+use palisade::engine::{Conclusion, Engine, Props, Reason, Request};
+use palisade::ratelimit::Clock;
+use serde_json::json;
+
+fn req(ip: &str, path: &str, query: &str, body: Option<(&str, &str)>) -> Request {
+    let mut headers = vec![(
+        "user-agent".to_owned(),
+        "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0".to_owned(),
+    )];
+    if let Some((ct, _)) = body {
+        headers.push(("content-type".to_owned(), ct.to_owned()));
+    }
+    Request {
+        method: if body.is_some() { "POST" } else { "GET" }.to_owned(),
+        path: path.to_owned(),
+        query: query.to_owned(),
+        headers,
+        peer: Some(ip.to_owned()),
+        body: body.map(|(_, b)| b.as_bytes().to_vec()),
+        ..Request::default()
+    }
+}
+
+fn engine(clock: &Clock, rule: serde_json::Value) -> Engine {
+    Engine::from_value(&json!({ "rules": [rule] }), clock.clone()).expect("valid options")
+}
+
+fn findings(r: &Reason) -> Vec<(String, String)> {
+    match r {
+        Reason::Shield { findings, .. } => findings
+            .iter()
+            .map(|f| (f.family.to_owned(), f.location.clone()))
+            .collect(),
+        other => panic!("not a shield reason: {other:?}"),
+    }
+}
+
+#[test]
+fn attacks_in_query_json_body_and_path_are_denied_with_where_they_were_found() {
+    let clock = Clock::manual(1_000_000);
+    let e = engine(
+        &clock,
+        json!({ "type": "SHIELD", "threshold": 0, "blockFor": "1m" }),
+    );
+    let d = e.protect(
+        &req("203.0.113.1", "/items", "id=1%27%20OR%201%3D1--", None),
+        &Props::default(),
+    );
+    assert_eq!(d.conclusion, Conclusion::Deny);
+    assert!(findings(&d.reason).contains(&("sqli".into(), "query.id".into())));
+    // at-060: SQL injection inside a nested JSON value.
+    let body = r#"{"text":"') AND (SELECT 1970 FROM (SELECT(SLEEP(5)))pQyY)-- pLgG"}"#;
+    let d = e.protect(
+        &req("203.0.113.1", "/api", "", Some(("application/json", body))),
+        &Props::default(),
+    );
+    assert_eq!(d.conclusion, Conclusion::Deny);
+    assert!(
+        findings(&d.reason).contains(&("sqli".into(), "body.text".into())),
+        "{:?}",
+        d.reason
+    );
+    // A benign JSON body with quotes and apostrophes passes.
+    let body = r#"{"name":"O'Brien","note":"Workers' Union (MMWS) said \"hello\" -- twice"}"#;
+    let d = e.protect(
+        &req("203.0.113.1", "/api", "", Some(("application/json", body))),
+        &Props::default(),
+    );
+    assert_eq!(d.conclusion, Conclusion::Allow, "{:?}", d.reason);
+    let d = e.protect(
+        &req("203.0.113.1", "/files/..%2f..%2fetc/passwd", "", None),
+        &Props::default(),
+    );
+    assert_eq!(d.conclusion, Conclusion::Deny);
+}
+
+#[test]
+fn a_client_that_keeps_attacking_is_blocked_for_clean_requests_until_the_block_ends() {
+    let clock = Clock::manual(1_000_000);
+    let e = engine(
+        &clock,
+        json!({ "type": "SHIELD", "threshold": 2, "blockFor": "10m", "name": "t" }),
+    );
+    let attack = || {
+        req(
+            "198.51.100.7",
+            "/",
+            "q=%3Cscript%3Ealert(1)%3C/script%3E",
+            None,
+        )
+    };
+    let clean = || req("198.51.100.7", "/", "q=shoes", None);
+    assert_eq!(
+        e.protect(&clean(), &Props::default()).conclusion,
+        Conclusion::Allow
+    );
+    assert_eq!(
+        e.protect(&attack(), &Props::default()).conclusion,
+        Conclusion::Deny
+    );
+    assert_eq!(
+        e.protect(&clean(), &Props::default()).conclusion,
+        Conclusion::Allow,
+        "one strike is not a block"
+    );
+    let d = e.protect(&attack(), &Props::default());
+    assert!(
+        matches!(
+            d.reason,
+            Reason::Shield {
+                blocked: true,
+                reset_secs: 600,
+                ..
+            }
+        ),
+        "{:?}",
+        d.reason
+    );
+    let d = e.protect(&clean(), &Props::default());
+    assert_eq!(d.conclusion, Conclusion::Deny);
+    assert!(
+        matches!(&d.reason, Reason::Shield { blocked: true, findings, .. } if findings.is_empty())
+    );
+    // Another client is not affected.
+    assert_eq!(
+        e.protect(
+            &req("198.51.100.8", "/", "q=shoes", None),
+            &Props::default()
+        )
+        .conclusion,
+        Conclusion::Allow
+    );
+    clock.advance(599_000);
+    assert_eq!(
+        e.protect(&clean(), &Props::default()).conclusion,
+        Conclusion::Deny
+    );
+    clock.advance(1_000);
+    assert_eq!(
+        e.protect(&clean(), &Props::default()).conclusion,
+        Conclusion::Allow,
+        "the block ended"
+    );
+}
+
+#[test]
+fn dry_run_reports_attacks_but_never_denies_or_blocks() {
+    let clock = Clock::manual(1_000_000);
+    let e = engine(
+        &clock,
+        json!({ "type": "SHIELD", "mode": "DRY_RUN", "threshold": 1, "blockFor": "10m" }),
+    );
+    let d = e.protect(
+        &req(
+            "192.0.2.1",
+            "/",
+            "x=%24%7Bjndi%3Aldap%3A%2F%2Fx%2Fa%7D",
+            None,
+        ),
+        &Props::default(),
+    );
+    assert_eq!(d.conclusion, Conclusion::Allow);
+    assert_eq!(d.results[0].conclusion, Conclusion::Deny);
+    let d = e.protect(&req("192.0.2.1", "/", "x=1", None), &Props::default());
+    assert_eq!(d.conclusion, Conclusion::Allow);
+    assert_eq!(d.results[0].conclusion, Conclusion::Allow);
+}
+
+#[test]
+fn bad_shield_options_fail_with_the_key_path() {
+    for (rule, path) in [
+        (
+            json!({ "type": "SHIELD", "threshold": 5000 }),
+            "rules[0].threshold",
+        ),
+        (
+            json!({ "type": "SHIELD", "blockFor": "soon" }),
+            "rules[0].blockFor",
+        ),
+        (
+            json!({ "type": "SHIELD", "sensitivity": "PARANOID" }),
+            "rules[0].sensitivity",
+        ),
+        (
+            json!({ "type": "SHIELD", "exclude": [""] }),
+            "rules[0].exclude[0]",
+        ),
+    ] {
+        let err = Engine::from_value(&json!({ "rules": [rule] }), Clock::System)
+            .err()
+            .expect("rejected");
+        assert_eq!(err.path, path);
+        assert!(err.code().starts_with("PALISADE_CONFIG_"));
+    }
+}
