@@ -9,12 +9,15 @@
 --   kind 3 sliding window (p1 interval ms, p2 max)
 --   kind 4 is the client blocked?
 --   kind 5 block the client for p1 ms (never shortens a longer block)
--- Returns 3 integers per check that ran: allowed (1/0), remaining, reset ms. Evaluation stops
--- after the first LIVE denial, so a denied request never uses up later limits.
+-- Returns 4 integers per check that ran: allowed (1/0), remaining, and the reset in ms as
+-- base + steps * p2 (only a token bucket has steps: its reset can pass 2^53 ms, which a double
+-- cannot hold, so the caller multiplies in 64 bits). Evaluation stops after the first LIVE denial,
+-- so a denied request never uses up later limits.
 --
 -- The arithmetic mirrors src/ratelimit/algorithm.rs step by step. Lua numbers are doubles, exact
 -- up to 2^53: every product that could pass that bound goes through muldiv_ceil.
--- State is one string per key, "at:a:b", written only when a request is counted.
+-- State is one string per key, "at:a:b", written when a request is counted or when it starts a
+-- new window (the window then starts at that request, as in memory, even if it is denied).
 
 if redis.replicate_commands then
   -- Redis 3.2 to 4: needed before writing after TIME. A no-op from Redis 5 on.
@@ -59,16 +62,17 @@ local function muldiv_ceil(x, y, d)
   return q * 16384 + cdiv(m * 16384 + y * lo, d)
 end
 
+-- The stored state, or the given fresh one; the last result says whether it was fresh.
 local function load(key, at, a, b)
   local v = redis.call('GET', key)
   if not v then
-    return at, a, b
+    return at, a, b, true
   end
   local sat, sa, sb = string.match(v, '^(%d+):(%d+):(%d+)$')
   if not sat then
     error('palisade: unexpected value at ' .. key)
   end
-  return tonumber(sat), tonumber(sa), tonumber(sb)
+  return tonumber(sat), tonumber(sa), tonumber(sb), false
 end
 
 local function save(key, at, a, b, ttl)
@@ -109,33 +113,26 @@ local function token_bucket(key, refill, interval, capacity, cost)
     if tokens == capacity then
       at = now
     end
-    local reset = 0
+    local base, steps = 0, 0
     if a ~= capacity then
-      reset = at + cdiv(capacity - a, refill) * interval - now
-      if reset < 0 then
-        reset = 0
-      end
+      base, steps = at - now, cdiv(capacity - a, refill)
     end
     -- Once full again the key is the same as a key never seen: it may expire then.
-    save(key, at, a, 0, reset)
-    return true, a, reset
+    save(key, at, a, 0, base + steps * interval)
+    return true, a, base, steps
   end
   local m = math.min(cost, capacity)
   local missing = m - math.min(tokens, m)
-  local reset = 0
   if missing > 0 then
-    reset = next_step + (cdiv(missing, refill) - 1) * interval
+    return false, tokens, next_step, cdiv(missing, refill) - 1
   end
-  if reset < 1 then
-    reset = 1
-  end
-  return false, tokens, reset
+  return false, tokens, 1, 0
 end
 
 local function fixed_window(key, window, max, cost)
-  local at, a = load(key, now, 0, 0)
+  local at, a, _, started = load(key, now, 0, 0)
   if now >= at + window then
-    at, a = now, 0
+    at, a, started = now, 0, true
   end
   local reset = at + window - now
   if reset < 1 then
@@ -147,6 +144,9 @@ local function fixed_window(key, window, max, cost)
     a = a + cost
     save(key, at, a, 0, at + window - now)
     return true, max - a, reset
+  end
+  if started then
+    save(key, at, a, 0, at + window - now)
   end
   return false, max - math.min(a, max), reset
 end
@@ -174,7 +174,7 @@ local function sliding_wait(interval, into, a, b, room)
 end
 
 local function sliding_window(key, interval, max, cost)
-  local at, a, b = load(key, now, 0, 0)
+  local at, a, b, fresh = load(key, now, 0, 0)
   if now >= at + interval then
     local windows = idiv(now - at, interval)
     if windows == 1 then
@@ -201,6 +201,10 @@ local function sliding_window(key, interval, max, cost)
       reset = 1
     end
     return true, max - used - cost, reset
+  end
+  if fresh then
+    -- The first request anchors the windows, even when it is denied.
+    save(key, at, a, b, at + 2 * interval - now)
   end
   local remaining = max - used
   if remaining < 0 then
@@ -236,9 +240,9 @@ for i = 1, #KEYS do
   local p1, p2, p3 = tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]), tonumber(ARGV[j + 4])
   local cost = tonumber(ARGV[j + 5])
   local key = KEYS[i]
-  local allowed, remaining, reset
+  local allowed, remaining, reset, steps
   if kind == 1 then
-    allowed, remaining, reset = token_bucket(key, p1, p2, p3, cost)
+    allowed, remaining, reset, steps = token_bucket(key, p1, p2, p3, cost)
   elseif kind == 2 then
     allowed, remaining, reset = fixed_window(key, p1, p2, cost)
   elseif kind == 3 then
@@ -253,6 +257,7 @@ for i = 1, #KEYS do
   out[#out + 1] = allowed and 1 or 0
   out[#out + 1] = remaining
   out[#out + 1] = reset
+  out[#out + 1] = steps or 0
   if ARGV[j + 6] == '1' and not allowed then
     break
   end

@@ -572,32 +572,42 @@ fn classify(e: &RedisError, timeout: Duration) -> (StoreError, bool) {
     }
 }
 
-/// Reads the script's reply: three integers per check that ran, in order; fewer checks only after
+/// Reads the script's reply: four integers per check that ran, in order; fewer checks only after
 /// a `LIVE` denial.
 fn parse_reply(reply: &Value, batch: &[RemoteCheck]) -> Result<Vec<Outcome>, StoreError> {
     let unexpected = || StoreError::Protocol(format!("the script answered {reply:?}"));
     let Value::Array(items) = reply else {
         return Err(unexpected());
     };
-    if items.len() % 3 != 0 || items.len() / 3 > batch.len() {
+    if items.len() % 4 != 0 || items.len() / 4 > batch.len() {
         return Err(unexpected());
     }
-    let mut out = Vec::with_capacity(items.len() / 3);
-    for (check, triple) in batch.iter().zip(items.chunks_exact(3)) {
+    let mut out = Vec::with_capacity(items.len() / 4);
+    for (check, four) in batch.iter().zip(items.chunks_exact(4)) {
         let int = |v: &Value| match v {
-            Value::Int(n) if *n >= 0 => Ok(n.unsigned_abs()),
+            Value::Int(n) => Ok(*n),
             _ => Err(unexpected()),
         };
-        let (allowed, remaining, reset_ms) = (int(&triple[0])?, int(&triple[1])?, int(&triple[2])?);
-        if allowed > 1 {
+        let (allowed, remaining) = (int(&four[0])?, int(&four[1])?);
+        let (base, steps) = (int(&four[2])?, int(&four[3])?);
+        let remaining = u32::try_from(remaining).map_err(|_| unexpected())?;
+        if !(0..=1).contains(&allowed) || steps < 0 {
             return Err(unexpected());
         }
-        let remaining = u32::try_from(remaining).map_err(|_| unexpected())?;
-        let (max, window_ms) = match check.op {
-            RemoteOp::Limit { algorithm, .. } => (algorithm.max(), algorithm.window_ms()),
-            RemoteOp::IsBlocked => (0, 0),
-            RemoteOp::Block { for_ms } => (0, for_ms),
+        let (max, window_ms, step_ms) = match check.op {
+            RemoteOp::Limit { algorithm, .. } => {
+                let step_ms = match algorithm {
+                    Algorithm::TokenBucket { interval_ms, .. } => interval_ms,
+                    _ => 0,
+                };
+                (algorithm.max(), algorithm.window_ms(), step_ms)
+            }
+            RemoteOp::IsBlocked => (0, 0, 0),
+            RemoteOp::Block { for_ms } => (0, for_ms, 0),
         };
+        // Token bucket resets reach past 2^53 ms for extreme limits: multiplied here, exactly.
+        let reset = i128::from(base) + i128::from(steps) * i128::from(step_ms);
+        let reset_ms = u64::try_from(reset.max(0)).unwrap_or(u64::MAX);
         out.push(Outcome {
             allowed: allowed == 1,
             max,
@@ -645,17 +655,21 @@ mod tests {
     #[test]
     fn replies_that_the_script_cannot_give_are_protocol_errors() {
         let batch = [check(true), check(true)];
+        let ints = |v: &[i64]| Value::Array(v.iter().map(|n| Value::Int(*n)).collect());
         let bad = [
             Value::Nil,
             Value::Int(1),
-            Value::Array(vec![Value::Int(1), Value::Int(2)]),
-            Value::Array(vec![Value::Int(2), Value::Int(0), Value::Int(0)]),
-            Value::Array(vec![Value::Int(1), Value::Int(-1), Value::Int(0)]),
-            Value::Array(vec![Value::Int(1), Value::Int(1 << 40), Value::Int(0)]),
+            ints(&[1, 2, 3]),
+            ints(&[2, 0, 0, 0]),
+            ints(&[1, -1, 0, 0]),
+            ints(&[1, 1 << 40, 0, 0]),
+            ints(&[1, 0, 0, -1]),
             // Stopped after an allowed check.
-            Value::Array(vec![Value::Int(1), Value::Int(2), Value::Int(5)]),
+            ints(&[1, 2, 5, 0]),
+            ints(&[0, 0, 5, 0, 0, 0, 5, 0, 0, 0, 5, 0]),
             Value::Array(vec![
                 Value::SimpleString("1".into()),
+                Value::Int(0),
                 Value::Int(0),
                 Value::Int(0),
             ]),
@@ -664,8 +678,7 @@ mod tests {
             let e = parse_reply(&reply, &batch).unwrap_err();
             assert_eq!(e.code(), "PALISADE_STORE_PROTOCOL", "{reply:?}");
         }
-        let ok = Value::Array(vec![Value::Int(0), Value::Int(0), Value::Int(700)]);
-        let out = parse_reply(&ok, &batch).unwrap();
+        let out = parse_reply(&ints(&[0, 0, 700, 0]), &batch).unwrap();
         assert_eq!(out.len(), 1);
         assert!(!out[0].allowed);
         assert_eq!(

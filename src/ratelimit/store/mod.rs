@@ -95,11 +95,18 @@ impl RemoteKey {
     }
 }
 
-impl fmt::Debug for RemoteKey {
+/// The 32 lowercase hex digits that appear in the Redis key.
+impl fmt::Display for RemoteKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = String::with_capacity(32);
         self.write_hex(&mut s);
-        write!(f, "RemoteKey({s})")
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Debug for RemoteKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RemoteKey({self})")
     }
 }
 
