@@ -21,12 +21,19 @@ use tokio::sync::mpsc;
 
 struct Server {
     port: u16,
+    /// Extra arguments (TLS).
+    args: Vec<String>,
     child: Option<Child>,
 }
 
 impl Server {
     /// Starts a server, or returns `None` (after printing why) when `redis-server` is missing.
     fn start(test: &str) -> Option<Self> {
+        Self::start_with(test, |_| Vec::new())
+    }
+
+    /// A server whose extra arguments depend on its port.
+    fn start_with(test: &str, args: impl FnOnce(u16) -> Vec<String>) -> Option<Self> {
         if Command::new("redis-server")
             .arg("--version")
             .stdout(Stdio::null())
@@ -36,8 +43,10 @@ impl Server {
             println!("SKIP {test}: redis-server is not on PATH (apt-get install redis-server)");
             return None;
         }
+        let port = free_port();
         let mut s = Self {
-            port: free_port(),
+            port,
+            args: args(port),
             child: None,
         };
         s.spawn();
@@ -46,8 +55,12 @@ impl Server {
 
     fn spawn(&mut self) {
         let mut child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string()])
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(if self.args.is_empty() {
+                vec!["--port".to_owned(), self.port.to_string()]
+            } else {
+                self.args.clone()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -793,6 +806,105 @@ async fn ping_round_trips_over_the_store_connection() {
     store.ping().await.unwrap();
     store.connect().await.unwrap();
     assert_eq!(store.health(), Health::Up);
+}
+
+/// A CA and a server certificate for 127.0.0.1, made with the `openssl` tool in `dir`.
+fn make_certs(dir: &std::path::Path) -> bool {
+    let run = |args: &str| {
+        Command::new("openssl")
+            .args(args.split(' '))
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    let key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    run(&format!(
+        "req -x509 {key} -keyout ca.key -out ca.pem -days 1 -subj /CN=palisade-test-ca"
+    )) && run(&format!(
+        "req {key} -keyout server.key -out server.csr -subj /CN=127.0.0.1"
+    )) && run(
+        "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem \
+         -days 1 -extfile san.ext",
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rediss_urls_speak_tls_and_check_the_certificate() {
+    let dir = std::env::temp_dir().join(format!("palisade-tls-{}", std::process::id()));
+    if !make_certs(&dir) {
+        println!("SKIP rediss: the openssl tool is missing or failed");
+        return;
+    }
+    let d = dir.clone();
+    let Some(server) = Server::start_with("rediss", move |port| {
+        let f = |name: &str| d.join(name).to_string_lossy().into_owned();
+        vec![
+            "--port".into(),
+            "0".into(),
+            "--tls-port".into(),
+            port.to_string(),
+            "--tls-cert-file".into(),
+            f("server.pem"),
+            "--tls-key-file".into(),
+            f("server.key"),
+            "--tls-ca-cert-file".into(),
+            f("ca.pem"),
+            "--tls-auth-clients".into(),
+            "no".into(),
+        ]
+    }) else {
+        return;
+    };
+    let url = format!("rediss://127.0.0.1:{}", server.port);
+    let ca = std::fs::read_to_string(dir.join("ca.pem")).unwrap();
+    let mut cfg = config(&url);
+    cfg.tls_ca_pem = Some(ca);
+    let store = RedisStore::new(cfg).unwrap();
+    let check = limit(key(120), "tls", fw(2), 1, true);
+    assert!(
+        one(&store, check)
+            .await
+            .expect("TLS with the right CA")
+            .allowed
+    );
+
+    // The system roots do not know this CA: the handshake fails, as a store error.
+    let untrusted = RedisStore::new(config(&url)).unwrap();
+    let e = one(&untrusted, check).await.unwrap_err();
+    assert_eq!(e.code(), "PALISADE_STORE_UNAVAILABLE", "{e}");
+    let Health::Down { cause, .. } = untrusted.health() else {
+        panic!("down expected");
+    };
+    assert!(cause.to_string().to_lowercase().contains("cert"), "{cause}");
+    // Plain text to a TLS port is no answer either.
+    let plain = RedisStore::new(config(&format!("redis://127.0.0.1:{}", server.port))).unwrap();
+    assert!(one(&plain, check).await.is_err());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn tls_ca_options_are_checked_at_construction() {
+    let e = RedisConfig::from_value(
+        &json!({ "url": "redis://h", "tlsCa": "-----BEGIN CERTIFICATE-----" }),
+        "s",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.code(), e.path.as_str()),
+        ("PALISADE_CONFIG_TYPE", "s.tlsCa"),
+        "{e}"
+    );
+    let e = RedisConfig::from_value(&json!({ "url": "rediss://h", "tlsCa": "not a pem" }), "s")
+        .unwrap_err();
+    assert_eq!(
+        (e.code(), e.path.as_str()),
+        ("PALISADE_CONFIG_TYPE", "s.tlsCa"),
+        "{e}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

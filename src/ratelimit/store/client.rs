@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::cache::BlockCache;
-use super::{validate_url, Health, RedisConfig, RemoteCheck, RemoteOp, StoreError};
+use super::{Health, RedisConfig, RemoteCheck, RemoteOp, StoreError};
 use crate::config::ConfigError;
 use crate::ratelimit::{Algorithm, Clock, Outcome};
 
@@ -94,8 +94,7 @@ impl RedisStore {
     }
 
     fn build(config: RedisConfig, manual_clock: Option<Clock>) -> Result<Self, ConfigError> {
-        config.validate("")?;
-        let client = validate_url(&config.url, "url")?;
+        let client = config.client("")?;
         let clock = manual_clock.clone().unwrap_or_default();
         Ok(Self {
             inner: Arc::new(Inner {

@@ -221,6 +221,9 @@ pub struct RedisConfig {
     pub connect_timeout: Duration,
     /// Most entries in the local block cache; 0 turns it off. Default [`DEFAULT_BLOCK_CACHE`].
     pub block_cache_capacity: usize,
+    /// For `rediss://` with a private CA: the CA certificates (PEM) that the server's certificate
+    /// must chain to, instead of the system's roots.
+    pub tls_ca_pem: Option<String>,
 }
 
 impl RedisConfig {
@@ -237,10 +240,11 @@ impl RedisConfig {
             reconnect_interval: Duration::from_millis(DEFAULT_RECONNECT_MS),
             connect_timeout: timeout.max(Duration::from_secs(1)),
             block_cache_capacity: DEFAULT_BLOCK_CACHE,
+            tls_ca_pem: None,
         }
     }
 
-    /// Reads `redisStore({ url, prefix, timeoutMs, failMode, fallback, reconnectMs })`. Checks
+    /// Reads `redisStore({ url, prefix, timeoutMs, failMode, fallback, reconnectMs, tlsCa })`. Checks
     /// everything that can be checked without a connection: a bad URL or option fails here, with
     /// its key path, never at the first request.
     pub fn from_value(value: &serde_json::Value, path: &str) -> Result<Self, ConfigError> {
@@ -252,6 +256,7 @@ impl RedisConfig {
             "failMode",
             "fallback",
             "reconnectMs",
+            "tlsCa",
         ])?;
         let url_value = o.require("url")?;
         let url = url_value.as_str().ok_or_else(|| {
@@ -275,14 +280,26 @@ impl RedisConfig {
         if let Some(ms) = o.u64_in("reconnectMs", 10, 60_000)? {
             cfg.reconnect_interval = Duration::from_millis(ms);
         }
+        cfg.tls_ca_pem = o.str("tlsCa")?.map(str::to_owned);
         cfg.validate(path)?;
         Ok(cfg)
     }
 
-    /// Checks the URL and the prefix (also done by [`RedisStore::new`]); `path` prefixes key paths.
+    /// Checks every option without connecting (also done by [`RedisStore::new`]); `path` prefixes
+    /// key paths in errors.
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
+        self.client(path).map(drop)
+    }
+
+    /// The Redis client for these options: parses the URL and the CA certificates, no I/O.
+    fn client(&self, path: &str) -> Result<::redis::Client, ConfigError> {
         let join = |key| crate::config::join(path, key);
-        validate_url(&self.url, &join("url"))?;
+        let client = validate_url(
+            &self.url,
+            &join("url"),
+            self.tls_ca_pem.as_deref(),
+            &join("tlsCa"),
+        )?;
         let p = &self.prefix;
         let ok = !p.is_empty()
             && p.len() <= MAX_PREFIX_LEN
@@ -305,13 +322,21 @@ impl RedisConfig {
                 format!("an integer from 1 to {MAX_TIMEOUT_MS}"),
             ));
         }
-        Ok(())
+        Ok(client)
     }
 }
 
 const URL_EXPECTED: &str = "a redis:// or rediss:// URL: redis://[user:password@]host[:port][/db]";
 
-fn validate_url(url: &str, path: &str) -> Result<::redis::Client, ConfigError> {
+/// The most bytes of CA certificates accepted (a bundle of a few dozen certificates).
+const MAX_CA_LEN: usize = 256 * 1024;
+
+fn validate_url(
+    url: &str,
+    path: &str,
+    ca_pem: Option<&str>,
+    ca_path: &str,
+) -> Result<::redis::Client, ConfigError> {
     let err = |expected: &str| {
         ConfigError::new(
             ConfigErrorKind::Url,
@@ -330,10 +355,39 @@ fn validate_url(url: &str, path: &str) -> Result<::redis::Client, ConfigError> {
     if !(lower.starts_with("redis://") || lower.starts_with("rediss://")) {
         return Err(err(URL_EXPECTED));
     }
-    let client = ::redis::Client::open(url).map_err(|e| {
-        // The parser's message never repeats the URL, so it cannot leak a password.
-        err(&format!("{URL_EXPECTED} ({e})"))
-    })?;
+    // The parser's messages never repeat the URL, so they cannot leak a password.
+    let info = ::redis::IntoConnectionInfo::into_connection_info(url)
+        .map_err(|e| err(&format!("{URL_EXPECTED} ({e})")))?;
+    let client = match ca_pem {
+        None => ::redis::Client::open(info).map_err(|e| err(&format!("{URL_EXPECTED} ({e})")))?,
+        Some(pem) => {
+            let ca_err = |expected: &str| {
+                let shown = if pem.len() > 40 { "a string" } else { pem };
+                ConfigError::new(
+                    ConfigErrorKind::Type,
+                    ca_path,
+                    format!("{shown:?}"),
+                    expected,
+                )
+            };
+            if !matches!(info.addr(), ::redis::ConnectionAddr::TcpTls { .. }) {
+                return Err(ca_err(
+                    "no tlsCa, or a rediss:// URL: CA certificates are for TLS",
+                ));
+            }
+            if pem.len() > MAX_CA_LEN || !pem.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(ca_err(&format!(
+                    "PEM certificates (-----BEGIN CERTIFICATE-----), at most {MAX_CA_LEN} bytes"
+                )));
+            }
+            let certs = ::redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(pem.as_bytes().to_vec()),
+            };
+            ::redis::Client::build_with_tls(info, certs)
+                .map_err(|e| ca_err(&format!("PEM certificates that parse ({e})")))?
+        }
+    };
     if let ::redis::ConnectionAddr::TcpTls { insecure: true, .. } =
         client.get_connection_info().addr()
     {
