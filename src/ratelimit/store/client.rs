@@ -184,6 +184,7 @@ impl RedisStore {
     /// connect timeout for the outcome. A store that is down starts a reconnect attempt at once.
     pub async fn connect(&self) -> Result<(), StoreError> {
         let inner = &self.inner;
+        tokio::runtime::Handle::try_current().map_err(|_| no_runtime())?;
         let mut rx = inner.changed.subscribe();
         let deadline = Instant::now() + inner.connect_timeout + inner.timeout;
         {
@@ -320,6 +321,8 @@ impl RedisStore {
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
     {
         let inner = &self.inner;
+        // Timers and spawning need a runtime: without one, an error rather than a panic.
+        tokio::runtime::Handle::try_current().map_err(|_| no_runtime())?;
         let deadline = Instant::now() + inner.timeout;
         let (conn, epoch) = self.connection(deadline).await?;
         match tokio::time::timeout_at(deadline, f(conn)).await {
@@ -400,9 +403,7 @@ impl RedisStore {
 
     /// Starts the connect task: attempts until one succeeds, at most one per reconnect interval.
     fn spawn_attempts(&self, st: &mut State) -> Result<(), StoreError> {
-        let handle = tokio::runtime::Handle::try_current().map_err(|_| {
-            StoreError::Unavailable("the Redis store must be used inside a Tokio runtime".into())
-        })?;
+        let handle = tokio::runtime::Handle::try_current().map_err(|_| no_runtime())?;
         st.attempts += 1;
         let id = st.attempts;
         st.attempt = Some(id);
@@ -626,6 +627,10 @@ fn parse_reply(reply: &Value, batch: &[RemoteCheck]) -> Result<Vec<Outcome>, Sto
     Ok(out)
 }
 
+fn no_runtime() -> StoreError {
+    StoreError::Unavailable("the Redis store must be used inside a Tokio runtime".into())
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // The state is updated in single assignments; a panic elsewhere cannot leave it half-written.
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -684,6 +689,19 @@ mod tests {
             (out[0].max, out[0].window_ms, out[0].reset_ms),
             (3, 1000, 700)
         );
+    }
+
+    #[test]
+    fn outside_a_tokio_runtime_a_check_is_an_error_not_a_panic() {
+        let store = RedisStore::new(RedisConfig::new("redis://127.0.0.1:1")).unwrap();
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        let batch = [check(true)];
+        let mut fut = std::pin::pin!(store.check(&batch));
+        match std::future::Future::poll(fut.as_mut(), &mut cx) {
+            std::task::Poll::Ready(Err(e)) => assert_eq!(e.code(), "PALISADE_STORE_UNAVAILABLE"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
