@@ -857,6 +857,7 @@ async fn rediss_urls_speak_tls_and_check_the_certificate() {
             "no".into(),
         ]
     }) else {
+        let _ = std::fs::remove_dir_all(&dir);
         return;
     };
     let url = format!("rediss://127.0.0.1:{}", server.port);
