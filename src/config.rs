@@ -23,6 +23,8 @@ pub enum ConfigErrorKind {
     Unknown,
     /// A pattern (regex) supplied by the user is invalid or too large.
     Pattern,
+    /// A store URL is malformed, has an unsupported scheme or turns off certificate checks.
+    Url,
 }
 
 impl ConfigErrorKind {
@@ -37,6 +39,7 @@ impl ConfigErrorKind {
             Self::Cidr => "PALISADE_CONFIG_CIDR",
             Self::Unknown => "PALISADE_CONFIG_UNKNOWN",
             Self::Pattern => "PALISADE_CONFIG_PATTERN",
+            Self::Url => "PALISADE_CONFIG_URL",
         }
     }
 }
