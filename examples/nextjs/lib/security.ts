@@ -1,7 +1,7 @@
 // The app's palisade instances. Next.js loads this module separately for proxy.ts and for each
 // route, but identical limits share their counters inside the one native addon, so the proxy and a
 // route handler that both use `apiLimit` count against the same allowance.
-import palisade, { detectBot, fixedWindow, protectSignup } from 'palisade/next';
+import palisade, { detectBot, fixedWindow, protectSignup, shield, tokenBucket } from 'palisade/next';
 
 // The demo traffic script and the end-to-end tests play the load balancer: they connect over
 // loopback and say who the client is in X-Forwarded-For. In production, list your real proxies
@@ -67,4 +67,27 @@ export const signup = palisade({
     bots: { deny: ['CATEGORY:HTTP_LIBRARY', 'CATEGORY:SCANNER', 'CATEGORY:HEADLESS', 'CATEGORY:AI_CRAWLER'] },
     rateLimit: { interval: '10m', max: 3, name: 'signup' },
   }),
+});
+
+/**
+ * Comments (GET and POST /api/comments): the shield inspects the path, query, headers, cookies and
+ * the body (read from a clone, so the handler still reads it). A client with 3 attack requests
+ * within 10 minutes is blocked for 10 minutes, even for clean requests.
+ */
+export const comments = palisade({
+  proxies: TRUSTED_PROXIES,
+  rules: [shield({ threshold: 3, blockFor: '10m', name: 'comments' })],
+});
+
+/**
+ * The load test's protected route (/api/guarded): shield, bot detection and a token bucket large
+ * enough that the load itself is never limited, so both routes return the same responses.
+ */
+export const guarded = palisade({
+  proxies: TRUSTED_PROXIES,
+  rules: [
+    shield({ threshold: 0 }),
+    detectBot({ deny: ['CATEGORY:AI_CRAWLER', 'CATEGORY:SCANNER'] }),
+    tokenBucket({ refillRate: 100_000, interval: 1, capacity: 1_000_000, name: 'load' }),
+  ],
 });
