@@ -60,7 +60,9 @@ type SurelyAsync<T> = T extends readonly [infer H, ...infer Rest]
       : SurelyAsync<Rest>
   : false;
 /** `true` when some rule of `O` surely looks something up, `false` when none can, else `boolean`. */
-export type IsAsync<O extends PalisadeOptions> = SurelyAsync<O['rules']> extends true
+export type IsAsync<O extends PalisadeOptions> = O extends { store: RedisStore }
+  ? true
+  : SurelyAsync<O['rules']> extends true
   ? true
   : true extends MayBeAsync<O['rules'][number]>
     ? boolean
@@ -82,6 +84,8 @@ export interface PalisadeOptions {
   failMode?: 'open' | 'closed';
   /** A manual clock for tests (`new ManualClock()`). */
   clock?: InstanceType<typeof native.ManualClock>;
+  /** A shared store for the rate limits (`redisStore({ url })`); `protect()` then returns a promise. */
+  store?: RedisStoreOptions;
   /** Where lookups (MX checks, crawler verification) go: `{ nameservers: ["127.0.0.1:5353"] }`. Default: the system resolver. */
   dns?: { nameservers?: string[] };
 }
@@ -114,6 +118,8 @@ export class Reason {
   readonly reasons?: string[];
   readonly normalized?: string;
   readonly suggestion?: string;
+  /** Store errors: `PALISADE_STORE_UNAVAILABLE`, `PALISADE_STORE_TIMEOUT` or `PALISADE_STORE_PROTOCOL`. */
+  readonly code?: string;
   /** Shield reasons: the attacks found in this request (empty for a clean request from a blocked client). */
   readonly findings?: Finding[];
   /** Shield reasons: whether the client is blocked for repeated attacks (`reset` says for how many seconds). */
@@ -123,6 +129,7 @@ export class Reason {
   /** Email reasons, with `checkMx`: what the MX lookup found (`TIMEOUT` and `UNAVAILABLE` say nothing about the address). */
   readonly mx?: string;
   constructor(r: ReasonObject) {
+    this.code = r.code;
     this.findings = r.findings as Finding[] | undefined;
     this.blocked = r.blocked;
     this.body = r.body;
@@ -159,6 +166,10 @@ export class Reason {
   }
   isShield(): boolean {
     return this.type === 'SHIELD';
+  }
+  /** The shared store (Redis) failed; never a rate limit. */
+  isStoreError(): boolean {
+    return this.type === 'STORE_ERROR';
   }
   /** A claimed crawler whose address is inside its operator's published ranges. */
   isVerified(): boolean {
@@ -523,6 +534,41 @@ export function classifyBot(userAgent: string): { bot: boolean; ids: string[]; c
   return native.classifyBot(userAgent);
 }
 
+/** Options of `redisStore()`. */
+export interface RedisStoreOptions {
+  /** `redis://[user:password@]host[:port][/db]` or `rediss://` (TLS). */
+  url: string;
+  /** First part of every key, so several apps can share one Redis. Default `palisade`. */
+  prefix?: string;
+  /** Longest wait for one decision's round trip. Default 50 ms. */
+  timeoutMs?: number;
+  /** On a store error: let requests through with an ERROR decision (`open`, default) or deny (`closed`). */
+  failMode?: 'open' | 'closed';
+  /** On a store error (only then, never on a denial), answer from the in-memory limiter. Default false. */
+  fallback?: boolean;
+  /** How often a dead connection is retried in the background. */
+  reconnectMs?: number;
+  /** PEM of a private CA for `rediss://`. */
+  tlsCa?: string;
+}
+
+declare const storeMark: unique symbol;
+/** A store configuration for `palisade({ store })`. */
+export type RedisStore = RedisStoreOptions & { readonly [storeMark]: true };
+
+/**
+ * Rate limits shared across processes in Redis: atomic scripts on the server's clock, one round
+ * trip per `protect()` whatever the number of rules, keys with a TTL of about their window. Bad
+ * options throw here with a stable code; nothing connects until the first request.
+ */
+export function redisStore(opts: RedisStoreOptions): RedisStore {
+  const o = options(opts, 'redisStore');
+  const store = clean(o, 'redisStore') as RedisStoreOptions;
+  // Validates (URL, ranges) without connecting: an engine with no rules and this store.
+  native_(() => new native.Engine({ rules: [], store }, undefined));
+  return Object.freeze(store) as RedisStore;
+}
+
 /** Options of `shield()`. */
 export interface ShieldOptions {
   mode?: Mode;
@@ -718,7 +764,7 @@ export function denial(decision: Decision): { status: number; headers: Record<st
   if (r.isRateLimit()) {
     return { status: 429, headers: rateLimitHeaders(decision), body: { error: 'Too Many Requests', reason: r.type, id: decision.id, retryAfter: r.reset } };
   }
-  if (r.isError()) {
+  if (r.isError() || r.isStoreError()) {
     return { status: 503, headers: {}, body: { error: 'Service Unavailable', reason: r.type, id: decision.id } };
   }
   if (r.isShield() && r.blocked && r.reset) {

@@ -83,6 +83,14 @@ pub enum Reason {
         /// or `UNREADABLE` (the caller could not read it; the other parts were inspected).
         body: &'static str,
     },
+    /// The shared store failed (unreachable, too slow, or an unexpected answer). Never a rate
+    /// limit: the store's `failMode` decides (ERROR, or DENY when closed).
+    StoreError {
+        /// `PALISADE_STORE_UNAVAILABLE`, `PALISADE_STORE_TIMEOUT` or `PALISADE_STORE_PROTOCOL`.
+        code: &'static str,
+        /// What happened.
+        message: String,
+    },
     /// An internal fault or a misuse detected at request time.
     Error {
         /// What went wrong.
@@ -101,6 +109,7 @@ impl Reason {
             Self::Bot { .. } => "BOT",
             Self::Email { .. } => "EMAIL",
             Self::Shield { .. } => "SHIELD",
+            Self::StoreError { .. } => "STORE_ERROR",
             Self::Error { .. } => "ERROR",
         }
     }

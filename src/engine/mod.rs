@@ -9,6 +9,7 @@
 mod decision;
 mod dns;
 mod email;
+mod remote;
 mod request;
 mod rule;
 mod shield;
@@ -23,6 +24,9 @@ pub use shield::{FindingInfo, ShieldOutcome, ShieldRule, DEFAULT_BLOCK_FOR_MS, D
 use crate::config::{ConfigError, ConfigErrorKind, Obj};
 use crate::ip::{parse_addr, ClientIp, IpConfig, UnknownClient};
 use crate::ratelimit::{Clock, Outcome};
+
+/// What a rule concluded, why, and whether it ran.
+type RuleAnswer = (Conclusion, Reason, RuleState);
 
 /// Most rules one engine accepts.
 pub const MAX_RULES: usize = 64;
@@ -99,6 +103,8 @@ pub struct Engine {
     mx: Option<std::sync::Arc<crate::email::MxChecker>>,
     /// Crawler verifiers by rule index, for bot rules with `verify`.
     verifiers: Vec<(usize, crate::bot::verify::Verifier)>,
+    /// The shared store for rate limits, when configured (`store`).
+    store: Option<remote::Store>,
 }
 
 impl Engine {
@@ -114,6 +120,7 @@ impl Engine {
             "unknownClient",
             "failMode",
             "dns",
+            "store",
         ])?;
         let ip = IpConfig::from_options(&o)?;
         let dns = DnsConfig::from_options(&o)?;
@@ -152,6 +159,10 @@ impl Engine {
         };
         let mx = mx_checker(&rules, &dns)?;
         let verifiers = verifiers(&rules, &dns)?;
+        let store = match o.get("store") {
+            Some(v) => Some(remote::Store::from_value(v, &o.key_path("store"))?),
+            None => None,
+        };
         Ok(Self {
             rules,
             ip,
@@ -159,6 +170,7 @@ impl Engine {
             clock,
             mx,
             verifiers,
+            store,
         })
     }
 
@@ -167,7 +179,7 @@ impl Engine {
     /// decision.
     #[must_use]
     pub fn needs_async(&self) -> bool {
-        self.mx.is_some() || !self.verifiers.is_empty()
+        self.mx.is_some() || !self.verifiers.is_empty() || self.store.is_some()
     }
 
     /// Evaluates every rule, first doing the lookups the rules ask for (each bounded by its
@@ -192,7 +204,10 @@ impl Engine {
             let (mx, verifications) = tokio::join!(mx, self.verify_crawlers(req));
             props.mx = mx;
             props.verifications = verifications;
-            self.protect(req, &props)
+            match &self.store {
+                Some(store) => self.protect_remote(store, req, &props).await,
+                None => self.protect(req, &props),
+            }
         };
         match catch_unwind_async(lookups).await {
             Ok(decision) => decision,
@@ -268,6 +283,21 @@ impl Engine {
         test_hooks::maybe_panic(req);
         let now = self.clock.now_ms();
         let client = self.client_ip(req);
+        self.evaluate(req, props, client, now, &mut |_, rl, state| {
+            self.rate_limit(rl, req, props, client, now, state)
+        })
+    }
+
+    /// Runs the rules in order; `rate` answers each rate-limit rule that runs (from memory, or
+    /// from a store's batch answer).
+    fn evaluate(
+        &self,
+        req: &Request,
+        props: &Props,
+        client: ClientIp,
+        now: u64,
+        rate: &mut dyn FnMut(usize, &RateLimit, RuleState) -> RuleAnswer,
+    ) -> Decision {
         let mut results: Vec<RuleResult> = Vec::with_capacity(self.rules.len());
         let mut denied: Option<Reason> = None;
         for (i, rule) in self.rules.iter().enumerate() {
@@ -280,7 +310,7 @@ impl Engine {
                 (Conclusion::Allow, Reason::None, state)
             } else {
                 match &rule.kind {
-                    RuleKind::RateLimit(rl) => self.rate_limit(rl, req, props, client, now, state),
+                    RuleKind::RateLimit(rl) => rate(i, rl, state),
                     RuleKind::Bot(rule) => {
                         let checked = props
                             .verifications
@@ -498,6 +528,18 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 }
 
 impl Engine {
+    /// Whether a shield rule would deny, without counting a strike.
+    fn shield_would_deny(
+        &self,
+        rule: &ShieldRule,
+        req: &Request,
+        client: ClientIp,
+        now: u64,
+    ) -> bool {
+        let (c, _) = self.shield_check(rule, req, client, now, RuleState::DryRun);
+        c == Conclusion::Deny
+    }
+
     fn shield_check(
         &self,
         rule: &ShieldRule,

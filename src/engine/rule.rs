@@ -145,6 +145,9 @@ pub struct RateLimit {
     /// The counters, shared with every other rate limit in the process that has the same
     /// parameters, characteristics, `maxKeys` and name.
     pub table: Arc<Table>,
+    /// The rule's identity in a shared store: name, mode and characteristics, the same in every
+    /// process (the store adds the algorithm's parameters to its keys).
+    pub remote_scope: crate::ratelimit::RemoteKey,
 }
 
 /// Why a rate limit could not key a request.
@@ -244,6 +247,11 @@ impl RateLimit {
                 .into_iter()
                 .chain(canon.iter().map(String::as_bytes)),
         );
+        let remote_scope = crate::ratelimit::RemoteKey::from_parts(
+            [name.as_bytes(), mode.as_bytes()]
+                .into_iter()
+                .chain(canon.iter().map(String::as_bytes)),
+        );
         let table = registry_table(scope, algorithm, max_keys).ok_or_else(|| {
             ConfigError::new(
                 ConfigErrorKind::Range,
@@ -256,6 +264,7 @@ impl RateLimit {
             algorithm,
             characteristics,
             table,
+            remote_scope,
         })
     }
 
@@ -268,6 +277,20 @@ impl RateLimit {
         v6_prefix: u8,
         shared_unknown: bool,
     ) -> Result<u64, KeyError> {
+        let parts = self.key_parts(req, props, client, v6_prefix, shared_unknown)?;
+        Ok(key_hash(parts.iter().map(Vec::as_slice)))
+    }
+
+    /// The values the key is made of, in order (hashed per process for memory, and with a stable
+    /// hash for a shared store).
+    pub fn key_parts(
+        &self,
+        req: &Request,
+        props: &Props,
+        client: ClientIp,
+        v6_prefix: u8,
+        shared_unknown: bool,
+    ) -> Result<Vec<Vec<u8>>, KeyError> {
         let mut parts: Vec<Vec<u8>> = Vec::with_capacity(self.characteristics.len());
         for c in &self.characteristics {
             // A missing header, cookie or argument is a value of its own ("absent"), shared by every
@@ -294,7 +317,7 @@ impl RateLimit {
             };
             parts.push(part);
         }
-        Ok(key_hash(parts.iter().map(Vec::as_slice)))
+        Ok(parts)
     }
 
     /// Whether the key uses the client address.

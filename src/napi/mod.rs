@@ -109,6 +109,8 @@ pub struct ReasonObject {
     pub blocked: Option<bool>,
     /// Shield: how the body was handled.
     pub body: Option<String>,
+    /// Store errors: `PALISADE_STORE_UNAVAILABLE`, `_TIMEOUT` or `_PROTOCOL`.
+    pub code: Option<String>,
 }
 
 #[napi(object)]
@@ -165,6 +167,7 @@ fn reason_object(r: &Reason) -> ReasonObject {
         findings: None,
         blocked: None,
         body: None,
+        code: None,
     };
     match r {
         Reason::RateLimit {
@@ -213,6 +216,10 @@ fn reason_object(r: &Reason) -> ReasonObject {
             o.blocked = Some(*blocked);
             o.reset = Some(*reset_secs as f64);
             o.body = Some((*body).to_owned());
+        }
+        Reason::StoreError { code, message } => {
+            o.code = Some((*code).to_owned());
+            o.message = Some(message.clone());
         }
         Reason::None | Reason::UnknownClient => {}
     }
@@ -317,6 +324,15 @@ impl Engine {
         let decision = catch_unwind(run)
             .unwrap_or_else(|p| Decision::fault(panic_message(&*p), self.inner.fail_closed()));
         decision_object(decision)
+    }
+
+    /// A raw PING round trip to the configured store (benchmark baseline). Resolves true when the
+    /// store answered, false otherwise (or without a store).
+    #[napi(ts_return_type = "Promise<boolean>")]
+    pub fn ping_store(&self, env: Env) -> Result<AsyncBlock<bool>> {
+        let engine = Arc::clone(&self.inner);
+        AsyncBlockBuilder::new(async move { Ok(matches!(engine.ping_store().await, Some(Ok(())))) })
+            .build(&env)
     }
 
     /// As `protect`, after the lookups the rules ask for (MX). The promise never rejects for
