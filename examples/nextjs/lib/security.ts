@@ -1,7 +1,7 @@
 // The app's palisade instances. Next.js loads this module separately for proxy.ts and for each
 // route, but identical limits share their counters inside the one native addon, so the proxy and a
 // route handler that both use `apiLimit` count against the same allowance.
-import palisade, { detectBot, fixedWindow, protectSignup, shield, tokenBucket } from 'palisade/next';
+import palisade, { detectBot, fixedWindow, protectSignup, redisStore, shield, tokenBucket } from 'palisade/next';
 
 // The demo traffic script and the end-to-end tests play the load balancer: they connect over
 // loopback and say who the client is in X-Forwarded-For. In production, list your real proxies
@@ -20,8 +20,16 @@ const dns = DNS && DNS !== 'system' ? { nameservers: [DNS] } : undefined;
 
 export const apiLimit = fixedWindow({ mode: 'LIVE', window: '1m', max: 5 });
 
-/** Used by proxy.ts and by /api/shared: one allowance for both. */
-export const api = palisade({ proxies: TRUSTED_PROXIES, rules: [apiLimit] });
+/**
+ * With REDIS_URL set (e.g. `redis://127.0.0.1:6379`), the API limit lives in Redis, so every
+ * instance of the app behind a load balancer shares one allowance per client. Without it the limit
+ * is per process. A Redis outage lets requests through with an ERROR decision (fail-open) and is
+ * logged once per state change.
+ */
+const store = process.env.REDIS_URL ? redisStore({ url: process.env.REDIS_URL, timeoutMs: 100 }) : undefined;
+
+/** Used by proxy.ts and by /api/shared: one allowance for both (and, with REDIS_URL, for every instance). */
+export const api = palisade({ proxies: TRUSTED_PROXIES, store, rules: [apiLimit] });
 
 /**
  * Trusts no proxy: the client is the TCP peer (supplied by `palisade-next start`), so whatever a
