@@ -177,3 +177,33 @@ test('bad store options throw at construction with a code', () => {
   assert.throws(() => redisStore({ url: 'redis://localhost', failMode: 'maybe' }), (e) => /^PALISADE_CONFIG_/.test(e.code));
   assert.throws(() => redisStore({ url: 'redis://localhost', bogus: 1 }), (e) => e.code === 'PALISADE_CONFIG_UNKNOWN');
 });
+
+test('the shield blocks through the store: a client blocked by one process is blocked in another', { skip, timeout: 60_000 }, async () => {
+  const p = prefix();
+  const { shield } = await import('palisade');
+  const aj = palisade({ store: redisStore({ url: redis.url, prefix: p }), rules: [shield({ threshold: 2, blockFor: '2m', name: 'shared-block' })] });
+  const get = (q) => ({ method: 'GET', path: '/', query: `q=${encodeURIComponent(q)}`, headers: [], peer: '192.0.2.77' });
+  assert.equal((await aj.protect(get('<script>alert(1)</script>'))).isDenied(), true);
+  assert.equal((await aj.protect(get('ok'))).isAllowed(), true);
+  const second = await aj.protect(get("' OR 1=1--"));
+  assert.equal(second.reason.blocked, true);
+  // Another process with the same rule and store: blocked too, for a clean request.
+  const script = `
+    import palisade, { redisStore, shield } from 'palisade';
+    const aj = palisade({ store: redisStore({ url: ${JSON.stringify(redis.url)}, prefix: ${JSON.stringify(p)} }), rules: [shield({ threshold: 2, blockFor: '2m', name: 'shared-block' })] });
+    const d = await aj.protect({ method: 'GET', path: '/', query: 'q=ok', headers: [], peer: '192.0.2.77' });
+    const other = await aj.protect({ method: 'GET', path: '/', query: 'q=ok', headers: [], peer: '192.0.2.78' });
+    console.log(JSON.stringify({ conclusion: d.conclusion, blocked: d.reason.blocked, reset: d.reason.reset, other: other.conclusion }));
+    process.exit(0);`;
+  const out = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: here, stdio: ['ignore', 'pipe', 'inherit'] });
+    let s = '';
+    child.stdout.on('data', (d) => (s += d));
+    child.on('error', reject);
+    child.on('exit', () => resolve(JSON.parse(s)));
+  });
+  assert.equal(out.conclusion, 'DENY');
+  assert.equal(out.blocked, true);
+  assert.ok(out.reset > 0 && out.reset <= 120, `reset ${out.reset}`);
+  assert.equal(out.other, 'ALLOW');
+});

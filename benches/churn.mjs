@@ -2,16 +2,35 @@
 // maxKeys = 100,000, with the RSS curve every million keys. Meanwhile 1,000 "attacker" keys have
 // used up their limit before the flood; they must stay limited until their reset, however many new
 // keys arrive (the table never evicts a key that is being limited). Ends with:
-//   churn_rss_growth_mb: X   (RSS after 10M keys minus RSS after the first 1M; flat means ~0,
-//                             and the run fails above 16 MB)
+//   churn_rss_growth_mb: X   (RSS growth from 1M to 10M keys, minus the growth of the same loop
+//                             without a limiter in a child process; flat means ~0, and the run
+//                             fails above 16 MB)
 //   churn_attackers_freed: N (limited keys that got through during the flood; must be 0)
 // Exits non-zero when either fails. Time comes from a manual clock, so the result is exact.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { rateLimiter, fixedWindow, ManualClock } = require('palisade');
 
 const TOTAL = Number(process.env.CHURN_KEYS ?? 10_000_000);
+const mb = (b) => (b / 1048576).toFixed(1);
+
+// Baseline (a child process): the same loop building the same key strings and passing them across
+// the boundary, without a limiter. V8's heap for the strings grows in steps of its own; that
+// growth is subtracted so the figure is the limiter's.
+if (process.argv[2] === '--baseline') {
+  const native = require('../index.js');
+  const rows = [];
+  for (let done = 0; done < TOTAL; done += TOTAL / 10) {
+    for (let i = done; i < done + TOTAL / 10; i++) native.noopStr(`client-${i}`);
+    global.gc?.();
+    rows.push(process.memoryUsage().rss);
+  }
+  console.log(JSON.stringify(rows));
+  process.exit(0);
+}
 const MAX_KEYS = 100_000;
 const STEP = TOTAL / 10;
 const clock = new ManualClock(0);
@@ -21,7 +40,6 @@ const attackers = Array.from({ length: 1_000 }, (_, i) => `attacker-${i}`);
 for (const a of attackers) for (let i = 0; i < 3; i++) rl.allow(a);
 for (const a of attackers) if (rl.allow(a)) throw new Error(`${a} should be limited before the flood`);
 
-const mb = (b) => (b / 1048576).toFixed(1);
 const rows = [];
 let freed = 0;
 const started = process.hrtime.bigint();
@@ -46,8 +64,12 @@ const back = attackers.filter((a) => rl.allow(a)).length;
 
 // Baseline: once the table has filled and cycled and V8's heap for key strings has reached its
 // working size (after 1M keys, or 30% of a shorter run).
-const base = rows.find((r) => r.keys >= Math.min(1_000_000, TOTAL * 0.3));
-const growth = rows.at(-1).rss - base.rss;
+const baseIndex = rows.findIndex((r) => r.keys >= Math.min(1_000_000, TOTAL * 0.3));
+const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--baseline'], { encoding: 'utf8', env: process.env });
+const baseline = JSON.parse(child.stdout.trim().split('\n').at(-1));
+console.log(`\nbaseline without a limiter (RSS per million keys, MB): ${baseline.map(mb).join(' ')}`);
+const v8Growth = baseline.at(-1) - baseline[baseIndex];
+const growth = rows.at(-1).rss - rows[baseIndex].rss - v8Growth;
 console.log(`\nmaxKeys ${MAX_KEYS}: held at most ${Math.max(...rows.map((r) => r.size))} keys; attackers served again after reset: ${back}/${attackers.length}`);
 console.log(`churn_rss_growth_mb: ${mb(growth)}`);
 console.log(`churn_attackers_freed: ${freed}`);

@@ -283,20 +283,18 @@ impl Engine {
         test_hooks::maybe_panic(req);
         let now = self.clock.now_ms();
         let client = self.client_ip(req);
-        self.evaluate(req, props, client, now, &mut |_, rl, state| {
-            self.rate_limit(rl, req, props, client, now, state)
-        })
+        self.evaluate(req, props, client, now, &mut |_, _| None)
     }
 
-    /// Runs the rules in order; `rate` answers each rate-limit rule that runs (from memory, or
-    /// from a store's batch answer).
+    /// Runs the rules in order. `answered` may answer a rule that runs (a store's batch answer);
+    /// otherwise it is evaluated here, in memory.
     fn evaluate(
         &self,
         req: &Request,
         props: &Props,
         client: ClientIp,
         now: u64,
-        rate: &mut dyn FnMut(usize, &RateLimit, RuleState) -> RuleAnswer,
+        answered: &mut dyn FnMut(usize, RuleState) -> Option<RuleAnswer>,
     ) -> Decision {
         let mut results: Vec<RuleResult> = Vec::with_capacity(self.rules.len());
         let mut denied: Option<Reason> = None;
@@ -308,9 +306,11 @@ impl Engine {
             };
             let (conclusion, reason, state) = if state == RuleState::NotRun {
                 (Conclusion::Allow, Reason::None, state)
+            } else if let Some(answer) = answered(i, state) {
+                answer
             } else {
                 match &rule.kind {
-                    RuleKind::RateLimit(rl) => rate(i, rl, state),
+                    RuleKind::RateLimit(rl) => self.rate_limit(rl, req, props, client, now, state),
                     RuleKind::Bot(rule) => {
                         let checked = props
                             .verifications
@@ -528,18 +528,6 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 }
 
 impl Engine {
-    /// Whether a shield rule would deny, without counting a strike.
-    fn shield_would_deny(
-        &self,
-        rule: &ShieldRule,
-        req: &Request,
-        client: ClientIp,
-        now: u64,
-    ) -> bool {
-        let (c, _) = self.shield_check(rule, req, client, now, RuleState::DryRun);
-        c == Conclusion::Deny
-    }
-
     fn shield_check(
         &self,
         rule: &ShieldRule,
@@ -548,19 +536,8 @@ impl Engine {
         now: u64,
         state: RuleState,
     ) -> (Conclusion, Reason) {
-        // The shield reads the path and query as they came on the wire.
-        let url = if req.query.is_empty() {
-            std::borrow::Cow::Borrowed(req.path.as_str())
-        } else {
-            std::borrow::Cow::Owned(format!("{}?{}", req.path, req.query))
-        };
-        let input = crate::shield::Input {
-            method: &req.method,
-            url: &url,
-            headers: &req.headers,
-            body: req.body.as_deref(),
-            content_type: None,
-        };
+        let url = shield_url(req);
+        let input = shield_input(req, &url);
         let out = rule.evaluate(
             &input,
             client,
@@ -572,11 +549,7 @@ impl Engine {
             findings: out.report.findings.iter().map(FindingInfo::from).collect(),
             blocked: out.blocked,
             reset_secs: secs(out.block_reset_ms),
-            body: if req.body_unreadable && req.body.is_none() {
-                "UNREADABLE"
-            } else {
-                out.report.body.as_str()
-            },
+            body: body_status(req, &out.report),
         };
         (
             if out.denied {
@@ -586,6 +559,34 @@ impl Engine {
             },
             reason,
         )
+    }
+}
+
+/// The path and query as they came on the wire, which is what the shield reads.
+fn shield_url(req: &Request) -> std::borrow::Cow<'_, str> {
+    if req.query.is_empty() {
+        std::borrow::Cow::Borrowed(req.path.as_str())
+    } else {
+        std::borrow::Cow::Owned(format!("{}?{}", req.path, req.query))
+    }
+}
+
+fn shield_input<'a>(req: &'a Request, url: &'a str) -> crate::shield::Input<'a> {
+    crate::shield::Input {
+        method: &req.method,
+        url,
+        headers: &req.headers,
+        body: req.body.as_deref(),
+        content_type: None,
+    }
+}
+
+/// How the body was handled, including a body the caller could not read.
+fn body_status(req: &Request, report: &crate::shield::Report) -> &'static str {
+    if req.body_unreadable && req.body.is_none() {
+        "UNREADABLE"
+    } else {
+        report.body.as_str()
     }
 }
 

@@ -109,9 +109,15 @@ impl Engine {
         let client = self.client_ip(req);
         let n = self.rules.len();
 
-        // 1. The first LIVE denial among the local rules, judged without side effects.
+        // 1. The first LIVE denial among the local rules, judged without side effects. Shield
+        // reports are kept: whether the client is blocked is the store's to say.
         let mut stop = n;
+        let mut reports: Vec<Option<crate::shield::Report>> = vec![None; n];
         for (i, rule) in self.rules.iter().enumerate() {
+            if let RuleKind::Shield(s) = &rule.kind {
+                let url = super::shield_url(req);
+                reports[i] = Some(s.shield.inspect(&super::shield_input(req, &url)));
+            }
             if rule.mode != Mode::Live {
                 continue;
             }
@@ -126,7 +132,9 @@ impl Engine {
                     bot_check(b, req, client, checked).0 == Conclusion::Deny
                 }
                 RuleKind::Email(e) => email_check(e, props).0 == Conclusion::Deny,
-                RuleKind::Shield(s) => self.shield_would_deny(s, req, client, now),
+                RuleKind::Shield(_) => reports[i]
+                    .as_ref()
+                    .is_some_and(crate::shield::Report::attack),
             };
             if denies {
                 stop = i;
@@ -139,7 +147,52 @@ impl Engine {
         let mut checks = Vec::new();
         let mut at = Vec::new();
         let shared_unknown = self.ip.unknown == UnknownClient::Shared;
-        for (i, rule) in self.rules.iter().enumerate().take(stop) {
+        // What each shield rule sent: (rule, index of its IsBlocked check, index of its strike).
+        let mut shields: Vec<(usize, usize, Option<usize>)> = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate().take((stop + 1).min(n)) {
+            if let RuleKind::Shield(s) = &rule.kind {
+                let key = crate::engine::ShieldRule::client_key(client, self.ip.v6_prefix);
+                if let (Some(key), true) = (key, s.threshold > 0) {
+                    let key = RemoteKey::from_parts([key.as_slice()]);
+                    let live = rule.mode == Mode::Live;
+                    checks.push(RemoteCheck {
+                        key,
+                        scope: s.remote_scope,
+                        op: RemoteOp::IsBlocked,
+                        live,
+                    });
+                    at.push(i);
+                    let blocked_at = checks.len() - 1;
+                    let mut strike = None;
+                    if live
+                        && reports[i]
+                            .as_ref()
+                            .is_some_and(crate::shield::Report::attack)
+                    {
+                        // Counted but never stopping the batch: reaching the threshold is what
+                        // starts a block, below.
+                        checks.push(RemoteCheck {
+                            key,
+                            scope: s.remote_scope,
+                            op: RemoteOp::Limit {
+                                algorithm: crate::ratelimit::Algorithm::FixedWindow {
+                                    window_ms: s.block_for_ms,
+                                    max: s.threshold,
+                                },
+                                cost: 1,
+                            },
+                            live: false,
+                        });
+                        at.push(i);
+                        strike = Some(checks.len() - 1);
+                    }
+                    shields.push((i, blocked_at, strike));
+                }
+                continue;
+            }
+            if i == stop {
+                break;
+            }
             let RuleKind::RateLimit(rl) = &rule.kind else {
                 continue;
             };
@@ -174,8 +227,59 @@ impl Engine {
         if !checks.is_empty() {
             match store.redis.check(&checks).await {
                 Ok(outcomes) => {
+                    for &(i, blocked_at, strike) in &shields {
+                        let RuleKind::Shield(s) = &self.rules[i].kind else {
+                            continue;
+                        };
+                        let Some(report) = reports[i].take() else {
+                            continue;
+                        };
+                        let Some(held) = outcomes[blocked_at] else {
+                            // Not run: an earlier rule denied.
+                            continue;
+                        };
+                        let (mut blocked, mut reset_ms) = (!held.allowed, held.reset_ms);
+                        if let Some(Some(count)) = strike.map(|k| outcomes[k]) {
+                            if !blocked && count.remaining == 0 {
+                                // This strike reached the threshold: block (a second round trip,
+                                // once per block). If it fails the block is simply not started.
+                                let block = RemoteCheck {
+                                    op: RemoteOp::Block {
+                                        for_ms: s.block_for_ms,
+                                    },
+                                    live: true,
+                                    ..checks[blocked_at]
+                                };
+                                if store.redis.check(&[block]).await.is_ok() {
+                                    (blocked, reset_ms) = (true, s.block_for_ms);
+                                }
+                            }
+                        }
+                        let denied = report.attack() || blocked;
+                        answers[i] = Some((
+                            if denied {
+                                Conclusion::Deny
+                            } else {
+                                Conclusion::Allow
+                            },
+                            Reason::Shield {
+                                findings: report
+                                    .findings
+                                    .iter()
+                                    .map(super::FindingInfo::from)
+                                    .collect(),
+                                blocked,
+                                reset_secs: super::secs(if blocked { reset_ms } else { 0 }),
+                                body: super::body_status(req, &report),
+                            },
+                            state_of(self.rules[i].mode),
+                        ));
+                    }
                     for (k, outcome) in outcomes.iter().enumerate() {
                         let i = at[k];
+                        if matches!(self.rules[i].kind, RuleKind::Shield(_)) {
+                            continue;
+                        }
                         answers[i] = Some(match outcome {
                             Some(o) => (
                                 if o.allowed {
@@ -200,6 +304,10 @@ impl Engine {
                         Conclusion::Error
                     };
                     for &i in &at {
+                        // A shield without its store falls back to its in-memory block list.
+                        if matches!(self.rules[i].kind, RuleKind::Shield(_)) {
+                            continue;
+                        }
                         answers[i] = Some((
                             conclusion,
                             Reason::StoreError {
@@ -214,10 +322,6 @@ impl Engine {
         }
 
         // 3. The usual evaluation, with the batch's answers.
-        self.evaluate(req, props, client, now, &mut |i, rl, state| {
-            answers[i]
-                .take()
-                .unwrap_or_else(|| self.rate_limit(rl, req, props, client, now, state))
-        })
+        self.evaluate(req, props, client, now, &mut |i, _| answers[i].take())
     }
 }

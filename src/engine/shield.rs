@@ -27,6 +27,9 @@ pub struct ShieldRule {
     strikes: Option<Arc<Table>>,
     /// Blocked clients: a slot with nothing left is a block until its window ends.
     blocks: Option<Arc<Table>>,
+    /// The rule's identity in a shared store (name, mode, sensitivity, threshold, blockFor), the
+    /// same in every process.
+    pub remote_scope: crate::ratelimit::RemoteKey,
 }
 
 /// What the shield rule found for one request.
@@ -65,6 +68,14 @@ impl ShieldRule {
             Some(v) => crate::ratelimit::parse_interval(v, &o.key_path("blockFor"))?,
             None => DEFAULT_BLOCK_FOR_MS,
         };
+        let remote_scope = crate::ratelimit::RemoteKey::from_parts([
+            b"shield".as_slice(),
+            name.as_bytes(),
+            o.str("mode")?.unwrap_or("LIVE").as_bytes(),
+            format!("{:?}", options.sensitivity).as_bytes(),
+            &threshold.to_le_bytes(),
+            &block_for_ms.to_le_bytes(),
+        ]);
         let (strikes, blocks) = if threshold == 0 {
             (None, None)
         } else {
@@ -116,7 +127,20 @@ impl ShieldRule {
             block_for_ms,
             strikes,
             blocks,
+            remote_scope,
         })
+    }
+
+    /// The key of a client for blocking (its address, IPv6 by prefix), if known.
+    #[must_use]
+    pub fn client_key(client: ClientIp, v6_prefix: u8) -> Option<Vec<u8>> {
+        match client {
+            ClientIp::Known { ip, .. } => Some(match limit_key(ip, v6_prefix) {
+                std::net::IpAddr::V4(a) => a.octets().to_vec(),
+                std::net::IpAddr::V6(a) => a.octets().to_vec(),
+            }),
+            ClientIp::Unknown => None,
+        }
     }
 
     /// Inspects one request and applies per-client blocking. `count` is false for `DRY_RUN`
