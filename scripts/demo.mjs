@@ -17,6 +17,12 @@ const clients = [
   { name: 'gptbot (AI crawler)', ip: '52.230.152.10', ua: 'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)', plan: ['/api/content', '/api/content'] },
   { name: 'googlebot (verified)', ip: '66.249.66.1', ua: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', plan: ['/api/content', '/api/content'] },
   { name: 'fake googlebot', ip: '185.220.101.7', ua: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', plan: ['/api/content'] },
+  { name: 'dave (searching)', ip: '92.40.1.8', plan: ['/api/comments?q=blue+shirt', "/api/comments?q=O'Neil+%26+Sons"] },
+  {
+    name: 'eve (injecting, then blocked)',
+    ip: '45.83.64.2',
+    plan: ['/api/comments?q=1%27%20UNION%20SELECT%20password%20FROM%20users--', '/api/comments?q=%3Csvg%20onload%3Dalert(1)%3E', '/api/comments?q=..%2F..%2Fetc%2Fpasswd', '/api/comments?q=hello'],
+  },
 ];
 
 async function main() {
@@ -49,7 +55,8 @@ async function main() {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
   console.log('\n/api/hello and /api/shared share one limit of 5 requests per minute per client;');
-  console.log('/api/content denies AI crawlers, scanners, HTTP libraries and crawlers claiming to be Google from elsewhere.');
+  console.log('/api/content denies AI crawlers, scanners, HTTP libraries and crawlers claiming to be Google from elsewhere;');
+  console.log('/api/comments is under the shield: attacks are denied, and after 3 a client is blocked even for clean requests.');
 
   if (exitAfter) {
     app.stop();
@@ -61,7 +68,9 @@ async function main() {
   console.log(`  curl -s ${app.url}/api/dry                                      # a DRY_RUN limit: reported, never enforced`);
   console.log(`  curl -i ${app.url}/api/content                                  # curl is an HTTP library: 403 (add -A 'Mozilla/5.0 ... Chrome/131.0.0.0 Safari/537.36')`);
   console.log(`  curl -i ${app.url}/api/signup -H 'content-type: application/json' -A 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' -d '{"email":"x@0-mail.com"}'   # disposable: 403`);
+  console.log(`  curl -i '${app.url}/api/comments?q=%27%20OR%201%3D1--' -A 'Mozilla/5.0'      # the shield: 403 with the finding`);
   console.log(`  open ${app.url}/ in a browser and send 3 messages (server action, 2 per minute)`);
+  console.log(`  open ${app.url}/signup and sign up with a disposable or mistyped address (server action)`);
   console.log('\nPress Ctrl-C to stop.');
   const stop = () => {
     app.stop();
