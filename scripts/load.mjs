@@ -62,14 +62,25 @@ function serverPid(pgid) {
   return best.pid;
 }
 
+/** CPU time (user + system) the process has used, in microseconds (clock ticks of 10 ms). */
+function cpuUs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10_000;
+}
+
 function rssKb(pid) {
   const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
   return m ? Number(m[1]) : 0;
 }
 
-/** One autocannon run; returns exact percentiles from every 2xx response time. */
-async function run(url, { duration, connections, clients }) {
+/**
+ * One autocannon run; returns exact percentiles from every 2xx response time, and the server's
+ * CPU time per request (not inflated by waiting for a core, unlike latency on a busy machine).
+ */
+async function run(url, { duration, connections, clients, pid }) {
   let n = 0;
+  const cpu0 = cpuUs(pid);
   const instance = autocannon({
     url,
     connections,
@@ -90,7 +101,7 @@ async function run(url, { duration, connections, clients }) {
   if (bad > 0) throw new Error(`${url}: ${result.non2xx} non-2xx responses, ${result.errors} errors, ${result.timeouts} timeouts`);
   const sorted = Float64Array.from(times).sort();
   const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-  return { p50: pct(0.5), p99: pct(0.99), rps: sorted.length / duration, count: sorted.length };
+  return { p50: pct(0.5), p99: pct(0.99), rps: sorted.length / duration, count: sorted.length, cpu: (cpuUs(pid) - cpu0) / sorted.length };
 }
 
 const median = (xs) => {
@@ -110,12 +121,12 @@ try {
     const body = await res.text();
     if (res.status !== 200 || body !== '{"ok":true}') throw new Error(`${name}: ${res.status} ${body}`);
   }
-  const cfg = { duration: DURATION, connections: CONNECTIONS, clients: 1000 };
+  const cfg = { duration: DURATION, connections: CONNECTIONS, clients: 1000, pid };
   log(`warm-up: ${DURATION} s on each route, twice`);
   for (let i = 0; i < 2; i++) for (const url of Object.values(routes)) await run(url, cfg);
 
   console.log(`latency: ${ROUNDS} rounds, ${CONNECTIONS} connections, ${DURATION} s per route per round (ms; exact percentiles of every response)`);
-  console.log('round  order            plain p50   p99   req/s    guarded p50   p99   req/s');
+  console.log('round  order            plain p50     p99   req/s  cpu µs/req   guarded p50     p99   req/s  cpu µs/req');
   const per = { plain: [], guarded: [] };
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 === 0 ? ['plain', 'guarded'] : ['guarded', 'plain'];
@@ -123,12 +134,13 @@ try {
     for (const name of order) got[name] = await run(routes[name], cfg);
     per.plain.push(got.plain);
     per.guarded.push(got.guarded);
-    const f = (x) => `${x.p50.toFixed(3).padStart(9)} ${x.p99.toFixed(3).padStart(7)} ${x.rps.toFixed(0).padStart(7)}`;
+    const f = (x) => `${x.p50.toFixed(3).padStart(9)} ${x.p99.toFixed(3).padStart(7)} ${x.rps.toFixed(0).padStart(7)} ${x.cpu.toFixed(0).padStart(11)}`;
     console.log(`${String(r + 1).padStart(5)}  ${order.join(',').padEnd(15)} ${f(got.plain)}      ${f(got.guarded)}`);
   }
   const m = (name, k) => median(per[name].map((x) => x[k]));
   const added = (k) => ((m('guarded', k) - m('plain', k)) / m('plain', k)) * 100;
-  console.log(`median over rounds: plain p50 ${m('plain', 'p50').toFixed(3)} ms, p99 ${m('plain', 'p99').toFixed(3)} ms, ${m('plain', 'rps').toFixed(0)} req/s; guarded p50 ${m('guarded', 'p50').toFixed(3)} ms, p99 ${m('guarded', 'p99').toFixed(3)} ms, ${m('guarded', 'rps').toFixed(0)} req/s`);
+  console.log(`median over rounds: plain p50 ${m('plain', 'p50').toFixed(3)} ms, p99 ${m('plain', 'p99').toFixed(3)} ms, ${m('plain', 'rps').toFixed(0)} req/s, ${m('plain', 'cpu').toFixed(0)} µs CPU/req; guarded p50 ${m('guarded', 'p50').toFixed(3)} ms, p99 ${m('guarded', 'p99').toFixed(3)} ms, ${m('guarded', 'rps').toFixed(0)} req/s, ${m('guarded', 'cpu').toFixed(0)} µs CPU/req`);
+  console.log(`server CPU per request added by palisade: ${(m('guarded', 'cpu') - m('plain', 'cpu')).toFixed(0)} µs (${added('cpu').toFixed(1)}%)`);
 
   if (SOAK > 0) {
     console.log(`\nsoak: /api/guarded for ${SOAK} s, ${CONNECTIONS} connections, 10,000 rotating clients; server RSS every ${SAMPLE_MS / 1000} s`);
@@ -136,7 +148,7 @@ try {
     const samples = [];
     const started = Date.now();
     const timer = setInterval(() => samples.push({ t: (Date.now() - started) / 1000, kb: rssKb(pid) }), SAMPLE_MS);
-    const soak = await run(routes.guarded, { duration: SOAK, connections: CONNECTIONS, clients: 10_000 });
+    const soak = await run(routes.guarded, { duration: SOAK, connections: CONNECTIONS, clients: 10_000, pid });
     clearInterval(timer);
     samples.push({ t: (Date.now() - started) / 1000, kb: rssKb(pid) });
     const mb = (kb) => (kb / 1024).toFixed(1);
