@@ -1,0 +1,4 @@
+#![no_main]
+//! `cargo +nightly fuzz run shield_normalize`: see `palisade_fuzz::shield_normalize` for what it drives and the input layout.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| palisade_fuzz::shield_normalize(data));
