@@ -442,8 +442,11 @@ export class Palisade<A extends boolean = boolean> {
     this.#engine = native_(() => new native.Engine(clean({ ...rest, rules: flat }, 'palisade'), manual));
     const shields = (flat as Rule[]).filter((r) => r && r.type === 'SHIELD');
     this.#bodyCap = shields.length === 0 ? 0 : Math.max(...shields.map((r) => (typeof r.maxBodyBytes === 'number' ? r.maxBodyBytes : DEFAULT_BODY_CAP)));
-    this.async = (this.#engine.needsAsync || this.#bodyCap > 0) as A;
+    this.#lookups = this.#engine.needsAsync;
+    this.async = (this.#lookups || this.#bodyCap > 0) as A;
   }
+  /** Whether the engine must be called through `protectAsync` (read once: a getter crosses N-API). */
+  readonly #lookups: boolean;
   /** Body bytes read for the shield (0 without a shield rule). */
   readonly #bodyCap: number;
   /**
@@ -460,10 +463,11 @@ export class Palisade<A extends boolean = boolean> {
     return this.#run(facts, props) as Protected<A>;
   }
   #run(facts: RequestFacts, props?: ProtectProps): Decision | Promise<Decision> {
-    if (this.#engine.needsAsync) {
-      return this.#engine.protectAsync(facts, toProps(props)).then((d) => new Decision(d));
+    // The engine answers with the decision as JSON text (see `Engine.protect` in src/napi).
+    if (this.#lookups) {
+      return this.#engine.protectAsync(facts, toProps(props)).then((d) => new Decision(JSON.parse(d) as DecisionObject));
     }
-    return new Decision(this.#engine.protect(facts, toProps(props)));
+    return new Decision(JSON.parse(this.#engine.protect(facts, toProps(props))) as DecisionObject);
   }
   async #withBody(request: RequestLike, facts: RequestFacts, props?: ProtectProps): Promise<RequestFacts> {
     const given = props?.body;

@@ -86,34 +86,55 @@ pub struct ProtectProps {
 }
 
 #[napi(object)]
+#[derive(serde::Serialize)]
 pub struct ReasonObject {
     #[napi(js_name = "type")]
+    #[serde(rename = "type")]
     pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining: Option<u32>,
     /// Seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reset: Option<f64>,
     /// Seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub window: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub verification: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasons: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub normalized: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mx: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub findings: Option<Vec<FindingObject>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
     /// Shield: how the body was handled.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Store errors: `PALISADE_STORE_UNAVAILABLE`, `_TIMEOUT` or `_PROTOCOL`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
 #[napi(object)]
+#[derive(serde::Serialize)]
 pub struct FindingObject {
     pub family: String,
     pub location: String,
@@ -122,9 +143,11 @@ pub struct FindingObject {
 }
 
 #[napi(object)]
+#[derive(serde::Serialize)]
 pub struct RuleResultObject {
     pub rule: u32,
     #[napi(js_name = "type")]
+    #[serde(rename = "type")]
     pub kind: String,
     pub mode: String,
     pub state: String,
@@ -133,12 +156,15 @@ pub struct RuleResultObject {
 }
 
 #[napi(object)]
+#[derive(serde::Serialize)]
 pub struct IpObject {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     pub source: String,
 }
 
 #[napi(object)]
+#[derive(serde::Serialize)]
 pub struct DecisionObject {
     pub id: String,
     pub conclusion: String,
@@ -259,6 +285,18 @@ fn decision_object(d: Decision) -> DecisionObject {
     }
 }
 
+/// The decision as the JSON text of a `DecisionObject` (absent fields omitted).
+fn decision_json(d: Decision) -> String {
+    // Serializing plain strings, numbers and vectors cannot fail; an empty ERROR decision is the
+    // answer if it ever did, rather than a panic.
+    serde_json::to_string(&decision_object(d)).unwrap_or_else(|e| {
+        format!(
+            r#"{{"id":"","conclusion":"ERROR","reason":{{"type":"ERROR","message":{}}},"results":[],"ip":{{"source":"unknown"}}}}"#,
+            serde_json::Value::String(e.to_string())
+        )
+    })
+}
+
 fn pairs(flat: Vec<String>) -> Vec<(String, String)> {
     let mut out = Vec::with_capacity(flat.len() / 2);
     let mut it = flat.into_iter();
@@ -314,8 +352,12 @@ impl Engine {
     }
 
     /// Judges one request. Never throws for request data; a fault is an ERROR decision.
-    #[napi]
-    pub fn protect(&self, request: RequestFacts, props: Option<ProtectProps>) -> DecisionObject {
+    ///
+    /// Returns the `DecisionObject` as JSON text, which the wrapper parses: one string crossing
+    /// the boundary plus `JSON.parse` costs a fraction of building the nested object property by
+    /// property through N-API (each property name is re-internalized on every call).
+    #[napi(ts_return_type = "string")]
+    pub fn protect(&self, request: RequestFacts, props: Option<ProtectProps>) -> String {
         let run = AssertUnwindSafe(|| {
             let req = request_of(request);
             let props = props_of(props);
@@ -323,7 +365,7 @@ impl Engine {
         });
         let decision = catch_unwind(run)
             .unwrap_or_else(|p| Decision::fault(panic_message(&*p), self.inner.fail_closed()));
-        decision_object(decision)
+        decision_json(decision)
     }
 
     /// A raw PING round trip to the configured store (benchmark baseline). Resolves true when the
@@ -335,21 +377,22 @@ impl Engine {
             .build(&env)
     }
 
-    /// As `protect`, after the lookups the rules ask for (MX). The promise never rejects for
-    /// request data or lookup failures.
-    #[napi(ts_return_type = "Promise<DecisionObject>")]
+    /// As `protect` (JSON of a `DecisionObject`), after the lookups the rules ask for (MX,
+    /// crawler verification, the store). The promise never rejects for request data or lookup
+    /// failures.
+    #[napi(ts_return_type = "Promise<string>")]
     pub fn protect_async(
         &self,
         env: Env,
         request: RequestFacts,
         props: Option<ProtectProps>,
-    ) -> Result<AsyncBlock<DecisionObject>> {
+    ) -> Result<AsyncBlock<String>> {
         let engine = Arc::clone(&self.inner);
         let req = request_of(request);
         let props = props_of(props);
         AsyncBlockBuilder::new(async move {
             let decision = engine.protect_async(&req, props).await;
-            Ok(decision_object(decision))
+            Ok(decision_json(decision))
         })
         .build(&env)
     }
