@@ -1,4 +1,4 @@
-// `npm run fuzz -- [seconds per target] [target ...]`: runs every cargo-fuzz target in `fuzz/`
+// `npm run fuzz -- [seconds per target] [--no-asan] [target ...]`: runs every cargo-fuzz target in `fuzz/`
 // (or the ones named) for a set time each, one after the other, and prints a table of executions.
 //
 // - Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain; runs
@@ -27,8 +27,11 @@ const fuzzDir = path.join(root, 'fuzz');
 const TARGETS = ['ip_forwarding', 'bot_ua', 'email', 'shield_request', 'shield_normalize', 'config'];
 
 const args = process.argv.slice(2);
+// `--no-asan`: build without AddressSanitizer even on nightly (2-3x more executions per second;
+// the fuzzed core has no unsafe code, see above).
+const noAsan = args.includes('--no-asan');
 const seconds = Number(args.find((a) => /^\d+$/.test(a)) ?? 120);
-const only = args.filter((a) => !/^\d+$/.test(a));
+const only = args.filter((a) => !/^\d+$/.test(a) && a !== '--no-asan');
 for (const t of only) if (!TARGETS.includes(t)) throw new Error(`unknown target ${t}; targets: ${TARGETS.join(', ')}`);
 const targets = only.length ? only : TARGETS;
 
@@ -224,7 +227,7 @@ if (spawnSync('cargo', ['fuzz', '--version'], { encoding: 'utf8' }).status !== 0
 const nightly = spawnSync('cargo', ['+nightly', '--version'], { encoding: 'utf8' }).status === 0;
 // With nightly: AddressSanitizer on. Without: the stable compiler in bootstrap mode, no sanitizer.
 const TOOLCHAIN = nightly ? ['+nightly'] : [];
-const SANITIZER = nightly ? [] : ['--sanitizer', 'none'];
+const SANITIZER = nightly && !noAsan ? [] : ['--sanitizer', 'none'];
 if (!nightly) {
   process.env.RUSTC_BOOTSTRAP = '1';
   log('no nightly toolchain: using the stable one with RUSTC_BOOTSTRAP=1 and --sanitizer none');
