@@ -216,3 +216,36 @@ test('rateLimiter checks keys directly and stays within maxKeys', () => {
   assert.ok(rl.size <= 100, `size ${rl.size}`);
   assert.equal(rl.allow('a'), false, 'a limited key survives the flood');
 });
+
+test('header values with NUL and U+0001 cross the boundary intact and cannot forge a header', () => {
+  // The request crosses N-API packed into one NUL-separated string; NUL and U+0001 inside a
+  // field are escaped. A NUL in a value must neither split it into a forged header nor merge two
+  // different values into one key.
+  const aj = palisade({ proxies: ['127.0.0.1'], rules: [fixedWindow({ window: '1h', max: 1, characteristics: ['http.request.headers["x-k"]'], name: uniq() })] });
+  const facts = (v) => ({ method: 'GET', path: '/', headers: ['x-k', v], peer: '127.0.0.1' });
+  assert.equal(aj.protect(facts('a\u0000')).conclusion, 'ALLOW');
+  assert.equal(aj.protect(facts('a\u0001\u0002')).conclusion, 'ALLOW', 'a NUL and an escaped-looking U+0001 U+0002 are different values');
+  assert.equal(aj.protect(facts('a\u0001')).conclusion, 'ALLOW');
+  assert.equal(aj.protect(facts('a\u0001\u0001')).conclusion, 'ALLOW');
+  assert.equal(aj.protect(facts('a\u0000')).conclusion, 'DENY', 'the same value is the same key');
+  const forged = palisade({ proxies: ['127.0.0.1'], rules: [fixedWindow({ window: '1h', max: 5, name: uniq() })] });
+  const d = forged.protect({ method: 'GET', path: '/', headers: ['x-evil', 'a\u0000x-forwarded-for\u0000198.51.100.7'], peer: '127.0.0.1' });
+  assert.equal(d.ip.address, '127.0.0.1', 'no header is forged out of a value');
+});
+
+test('a decision reads its conclusion at once and the rest on demand; JSON.stringify gives every field', () => {
+  const aj = palisade({ rules: [fixedWindow({ window: '1h', max: 3, name: uniq() })] });
+  const d = aj.protect(req('198.51.100.20'));
+  assert.equal(d.conclusion, 'ALLOW');
+  assert.ok(d.isAllowed() && !d.isDenied() && !d.isErrored());
+  assert.match(d.id, /^pal_[0-9a-f]{20}$/);
+  assert.equal(d.reason.type, 'RATE_LIMIT');
+  assert.equal(d.reason.remaining, 2);
+  assert.equal(d.results.length, 1);
+  assert.equal(d.results[0].reason.max, 3);
+  const plain = JSON.parse(JSON.stringify(d));
+  assert.deepEqual(Object.keys(plain).sort(), ['conclusion', 'id', 'ip', 'reason', 'results']);
+  assert.equal(plain.conclusion, 'ALLOW');
+  assert.equal(plain.reason.remaining, 2);
+  assert.equal(plain.id, d.id);
+});

@@ -2,10 +2,23 @@
 // check runs in the Rust core through the native module.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { native, PalisadeError } from './native';
-import type { DecisionObject, ReasonObject, RequestFacts, RuleResultObject } from '../index';
+import type { DecisionObject, ReasonObject, RuleResultObject } from '../index';
 
 export { PalisadeError };
-export type { RequestFacts };
+/** A request as plain facts, for servers that are neither Web `Request` nor Node.js `IncomingMessage`. */
+export interface RequestFacts {
+  method: string;
+  path: string;
+  query?: string;
+  /** Header lines as a flat list: name, value, name, value, ... */
+  headers: string[];
+  /** The socket peer address, if the server has one. */
+  peer?: string;
+  /** The body bytes read by the wrapper (for the shield), capped by it. */
+  body?: Buffer;
+  /** The wrapper could not read the body. */
+  bodyUnreadable?: boolean;
+}
 
 /** `LIVE` rules deny; `DRY_RUN` rules only report. palisade's default is `LIVE`. */
 export type Mode = 'LIVE' | 'DRY_RUN';
@@ -190,19 +203,52 @@ export interface RuleResult {
   reason: Reason;
 }
 
-/** The answer for one request. */
+/**
+ * The answer for one request. The core hands it over as JSON text; `conclusion` is read from its
+ * start, and the rest is parsed on first use (a request that is simply allowed never pays for it).
+ */
 export class Decision {
-  readonly id: string;
   readonly conclusion: 'ALLOW' | 'DENY' | 'ERROR';
-  readonly reason: Reason;
-  readonly results: RuleResult[];
-  readonly ip: { address?: string; source: string };
-  constructor(d: DecisionObject) {
-    this.id = d.id;
-    this.conclusion = d.conclusion as Decision['conclusion'];
-    this.reason = new Reason(d.reason);
-    this.results = d.results.map((r: RuleResultObject) => ({ ...r, reason: new Reason(r.reason) }) as RuleResult);
-    this.ip = d.ip;
+  #json: string;
+  #parsed: { id: string; reason: Reason; results: RuleResult[]; ip: { address?: string; source: string } } | undefined;
+  constructor(json: string) {
+    this.#json = json;
+    // `{"conclusion":"ALLOW",...`: the core writes the conclusion first.
+    const c = json.startsWith(PREFIX) ? json.slice(PREFIX.length, json.indexOf('"', PREFIX.length)) : (JSON.parse(json) as DecisionObject).conclusion;
+    this.conclusion = c as Decision['conclusion'];
+  }
+  #full() {
+    if (this.#parsed === undefined) {
+      const d = JSON.parse(this.#json) as DecisionObject;
+      this.#parsed = {
+        id: d.id,
+        reason: new Reason(d.reason),
+        results: d.results.map((r: RuleResultObject) => ({ ...r, reason: new Reason(r.reason) }) as RuleResult),
+        ip: d.ip,
+      };
+    }
+    return this.#parsed;
+  }
+  /** A process-unique id for logs. */
+  get id(): string {
+    return this.#full().id;
+  }
+  /** Why: the denying rule's reason, the fault, or (when allowed) the tightest rate limit. */
+  get reason(): Reason {
+    return this.#full().reason;
+  }
+  /** Every rule's result, in rule order. */
+  get results(): RuleResult[] {
+    return this.#full().results;
+  }
+  /** The client address and where it came from. */
+  get ip(): { address?: string; source: string } {
+    return this.#full().ip;
+  }
+  /** Plain data for logging (`JSON.stringify(decision)`). */
+  toJSON(): { id: string; conclusion: string; reason: Reason; results: RuleResult[]; ip: { address?: string; source: string } } {
+    const { id, reason, results, ip } = this.#full();
+    return { id, conclusion: this.conclusion, reason, results, ip };
   }
   /** True for ALLOW and for ERROR (fail-open), as in Arcjet. */
   isAllowed(): boolean {
@@ -215,6 +261,8 @@ export class Decision {
     return this.conclusion === 'ERROR';
   }
 }
+
+const PREFIX = '{"conclusion":"';
 
 /** Runs a native call, turning its configuration errors into `PalisadeError`s with the same code. */
 function native_<T>(call: () => T): T {
@@ -404,7 +452,27 @@ function checkRequested(v: unknown, where: string): number {
   return v;
 }
 
-function toProps(props?: ProtectProps): { values: string[]; requested?: number; email?: string } {
+/** A field of a packed request: U+0001 and NUL escaped (see `request_of_packed` in src/napi). */
+function field(s: string): string {
+  return ESCAPED.test(s) ? s.replace(/[\0\x01]/g, (c) => (c === '\0' ? '\x01\x02' : '\x01\x01')) : s;
+}
+const ESCAPED = /[\0\x01]/;
+
+/**
+ * The facts as one string for the core: method, path, query, peer, then header names and values,
+ * NUL-separated. One string crosses N-API in one conversion; an object with a list of strings
+ * costs a property lookup and a conversion per field.
+ */
+function pack(f: RequestFacts): string {
+  let out = `${field(f.method)}\0${field(f.path)}\0${field(f.query ?? '')}\0${field(f.peer ?? '')}`;
+  const h = f.headers;
+  for (let i = 0; i + 1 < h.length; i += 2) out += `\0${field(h[i])}\0${field(h[i + 1])}`;
+  return out;
+}
+
+function toProps(props?: ProtectProps): { values: string[]; requested?: number; email?: string } | undefined {
+  // No props is the common case: nothing to convert on either side of the boundary.
+  if (props === undefined || props === null) return undefined;
   const values: string[] = [];
   let requested: number | undefined;
   let email: string | undefined;
@@ -463,11 +531,12 @@ export class Palisade<A extends boolean = boolean> {
     return this.#run(facts, props) as Protected<A>;
   }
   #run(facts: RequestFacts, props?: ProtectProps): Decision | Promise<Decision> {
-    // The engine answers with the decision as JSON text (see `Engine.protect` in src/napi).
+    // The engine takes the request packed into one string and answers with the decision as JSON
+    // text, which Decision parses only when more than the conclusion is read (src/napi, Engine).
     if (this.#lookups) {
-      return this.#engine.protectAsync(facts, toProps(props)).then((d) => new Decision(JSON.parse(d) as DecisionObject));
+      return this.#engine.protectAsync(pack(facts), facts.body, facts.bodyUnreadable, toProps(props)).then((d) => new Decision(d));
     }
-    return new Decision(JSON.parse(this.#engine.protect(facts, toProps(props))) as DecisionObject);
+    return new Decision(this.#engine.protect(pack(facts), facts.body, facts.bodyUnreadable, toProps(props)));
   }
   async #withBody(request: RequestLike, facts: RequestFacts, props?: ProtectProps): Promise<RequestFacts> {
     const given = props?.body;
