@@ -183,6 +183,80 @@ static CODE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("cmdi code pattern compiles")
 });
 
+/// Whether a separator is followed by a known command, read the way [`CHAINED`] reads it; the
+/// capturing regex only runs when one is (most `;` and `&` in values separate prose or arguments).
+fn chained_candidate(s: &str) -> bool {
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        let mut j = match c {
+            b';' | b'|' | b'&' | b'\n' | b'\r' | b'`' => i + 1,
+            b'$' if matches!(b.get(i + 1), Some(b'(' | b'{' | b'i')) => i + 2,
+            b'%' if b.get(i + 1..i + 3) == Some(b"0a") => i + 3,
+            _ => continue,
+        };
+        while j < b.len()
+            && matches!(
+                b[j],
+                b' ' | b'\t'
+                    | b'\n'
+                    | b'\r'
+                    | b'+'
+                    | b'('
+                    | b'{'
+                    | b'"'
+                    | b'\''
+                    | b'}'
+                    | 0x0b
+                    | 0x0c
+            )
+        {
+            j += 1;
+        }
+        let rest = &s[j.min(s.len())..];
+        let rest = rest
+            .strip_prefix("/usr")
+            .unwrap_or(rest)
+            .trim_start_matches("ifs}");
+        let rest = rest
+            .strip_prefix("/bin/")
+            .or_else(|| rest.strip_prefix("/sbin/"))
+            .or_else(|| rest.strip_prefix("c:\\windows\\system32\\"))
+            .unwrap_or(rest);
+        let end = rest
+            .bytes()
+            .position(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'.'))
+            .unwrap_or(rest.len());
+        if end > 0 && strong(&rest[..end]) {
+            return true;
+        }
+    }
+    false
+}
+
+static STRONG_SORTED: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut v = STRONG.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+});
+
+static WEAK_SORTED: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut v = WEAK.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+});
+
+/// A known command name (binary search: these run once per separator and word).
+fn strong(word: &str) -> bool {
+    STRONG_SORTED.binary_search(&word).is_ok()
+}
+
+/// A command name that is also an English word or very short.
+fn weak(word: &str) -> bool {
+    WEAK_SORTED.binary_search(&word).is_ok()
+}
+
 fn is_arg(arg: &str) -> bool {
     match arg.as_bytes().first() {
         Some(b'-' | b'/' | b'$' | b'.' | b'~' | b'\\' | b'\'' | b'"' | b'>' | b'<' | b'%') => true,
@@ -193,7 +267,9 @@ fn is_arg(arg: &str) -> bool {
 
 /// Scores a value. `text` is true for body text lines, where `;` and newlines are punctuation.
 pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
-    if !n.has(CHAIN | CONTROL | BACKTICK | DOLLAR | PAREN | ANGLE) && !n.lower.contains("/bin/") {
+    if !n.has(CHAIN | CONTROL | BACKTICK | DOLLAR | PAREN | ANGLE)
+        && !super::normalize::has_str(&n.lower, "/bin/")
+    {
         return None;
     }
     let s: &str = &n.lower;
@@ -203,11 +279,20 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
             best = Some(Hit::new(score, start, end));
         }
     };
-    if let Some(m) = CONSTRUCT.find(s) {
+    let construct_possible = n.has(DOLLAR | ANGLE) || n.words() & super::normalize::W_SHELL != 0;
+    if let Some(m) = if construct_possible {
+        CONSTRUCT.find(s)
+    } else {
+        None
+    } {
         take(85, m.start(), m.end());
     }
     // Naming a shell binary is how people write about shells; it is weak on its own.
-    if let Some(m) = SHELL_PATH.find(s) {
+    if let Some(m) = if super::normalize::has_str(s, "bin/") {
+        SHELL_PATH.find(s)
+    } else {
+        None
+    } {
         let before = s[..m.start()]
             .trim_end_matches("/usr")
             .trim_end_matches("usr")
@@ -215,7 +300,9 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
         let chained = before.is_empty() || before.ends_with([';', '|', '&', '`', '(', '\n']);
         take(if chained { 80 } else { 55 }, m.start(), m.end());
     }
-    if let Some(m) = if n.has(PAREN | ANGLE | DOLLAR) {
+    if let Some(m) = if n.has(PAREN | ANGLE | DOLLAR)
+        && (n.words() & super::normalize::W_CODE != 0 || super::normalize::has_str(s, "<?"))
+    {
         CODE.find(s)
     } else {
         None
@@ -227,10 +314,8 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
     let leads = head.starts_with([';', '|', '&', '`', '\n', '\r']) || head.starts_with("$(");
     // A command as the whole value, with shell-style arguments (`uname -a`, `netstat -an`).
     let first_word = s.trim_start().split([' ', '\t']).next().unwrap_or("");
-    let start_possible = !text
-        && first_word.len() < s.trim_start().len()
-        && STRONG.contains(&first_word)
-        && !WEAK.contains(&first_word);
+    let start_possible =
+        !text && first_word.len() < s.trim_start().len() && strong(first_word) && !weak(first_word);
     if let Some(c) = if start_possible {
         START.captures(s)
     } else {
@@ -238,25 +323,27 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
     } {
         let word = c.get(1).map_or("", |m| m.as_str());
         let arg = c.get(2).map_or("", |m| m.as_str());
-        if STRONG.contains(&word) && !WEAK.contains(&word) && is_arg(arg) && !text {
+        if strong(word) && !weak(word) && is_arg(arg) && !text {
             take(70, 0, c.get(0).map_or(0, |m| m.end()));
         }
     }
-    let chained_possible =
-        n.has(CHAIN | CONTROL | BACKTICK) || s.contains("$(") || s.contains("${ifs}");
+    let chained_possible = (n.has(CHAIN | CONTROL | BACKTICK)
+        || super::normalize::has_str(s, "$(")
+        || super::normalize::has_str(s, "${ifs}"))
+        && chained_candidate(s);
     for c in CHAINED.captures_iter(if chained_possible { s } else { "" }) {
         let whole = c.get(0).expect("group 0 always matches");
         let word = c.get(1).map_or("", |m| m.as_str());
         let sep = c.get(2).map_or("", |m| m.as_str());
         let arg = c.get(3).map_or("", |m| m.as_str());
-        if !STRONG.contains(&word) {
+        if !strong(word) {
             continue;
         }
         let lead = whole.as_str().trim_start();
         let separator = lead.chars().next().unwrap_or(' ');
         let at_start =
             whole.start() == 0 && !matches!(separator, ';' | '|' | '&' | '\n' | '\r' | '`' | '$');
-        let weak = WEAK.contains(&word);
+        let is_weak = weak(word);
         // The command ends where shell syntax ends it: `;id|`, `| id`, `` `id` ``.
         let terminated = sep.is_empty()
             || matches!(sep, ";" | "|" | "&" | "`" | ")" | "<" | ">")
@@ -271,7 +358,7 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
         let score = if at_start {
             0
         } else if leads && only_separators_before && !text {
-            if weak
+            if is_weak
                 && !(is_arg(arg) || terminated || arg.chars().all(|c| c.is_ascii_alphanumeric()))
             {
                 60
@@ -281,17 +368,17 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
         } else if line_break || text {
             // In prose a newline or `;` is punctuation: demand a shell-looking argument.
             if is_arg(arg) && !arg.is_empty() {
-                if weak {
+                if is_weak {
                     65
                 } else {
                     75
                 }
-            } else if !weak && terminated && !text {
+            } else if !is_weak && terminated && !text {
                 65
             } else {
                 0
             }
-        } else if weak {
+        } else if is_weak {
             if is_arg(arg) || (terminated && sep != " ") {
                 75
             } else {

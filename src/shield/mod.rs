@@ -437,9 +437,22 @@ impl Shield {
         }
     }
 
+    /// For a value that [`normalize::plain_ascii`] accepts (no decoding, no punctuation), whether
+    /// one of the letter-only checks could fire: `__proto__` as a key, or an SQL keyword run
+    /// (`1 union select 1`). Every other value of that kind is skipped without being normalized.
+    pub(crate) fn plain_suspect(part: Part, raw: &str, mask: u32) -> bool {
+        (part == Part::Key
+            && mask & normalize::UNDERSCORE != 0
+            && raw
+                .as_bytes()
+                .windows(9)
+                .any(|w| w.eq_ignore_ascii_case(b"__proto__")))
+            || (mask & normalize::SPACE != 0 && sqli::keyword_run_possible(raw))
+    }
+
     fn values(part: Part, n: &Norm, emit: &mut dyn FnMut(Family, Option<Hit>)) {
         use Part as P;
-        if part == P::Key && n.lower.contains("__proto__") {
+        if part == P::Key && normalize::has_str(&n.lower, "__proto__") {
             // `__proto__` is letters and underscores only, so it must be checked before the
             // plain-text shortcut below.
             emit(Family::ProtoPollution, proto::detect_key(n));

@@ -124,9 +124,9 @@ static SKELETON_FILE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub(crate) fn detect(n: &Norm) -> Option<Hit> {
-    if !n.has(SLASH | COLON | super::normalize::PERCENT | super::normalize::QUOTE)
-        && !n.lower.contains("..")
-        && !n.lower.contains("0x")
+    if !n.has(SLASH | COLON | super::normalize::PERCENT)
+        && !super::normalize::has_str(&n.lower, "..")
+        && !super::normalize::has_str(&n.lower, "0x")
     {
         return None;
     }
@@ -159,7 +159,8 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     }
     if n.has(COLON)
         && n.lower.contains(':')
-        && (n.lower.contains("://") || n.lower.contains("file:"))
+        && (super::normalize::has_str(&n.lower, "://")
+            || super::normalize::has_str(&n.lower, "file:"))
     {
         if let Some(m) = WRAPPER.find(&n.lower) {
             keep(
@@ -172,8 +173,8 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     }
     // The skeleton pass is for fuzzer encodings: broken escapes, `0x2f`, dots, non-ASCII.
     let fuzzy = n.raw.contains(['%', '\\', '?'])
-        || n.lower.contains("..")
-        || n.lower.contains("0x")
+        || super::normalize::has_str(&n.lower, "..")
+        || super::normalize::has_str(&n.lower, "0x")
         || !n.lower.is_ascii();
     if fuzzy && best.is_none_or(|b| b.score < 85) {
         let sk = skeleton(&n.lower);
