@@ -448,6 +448,7 @@ impl Shield {
                 .windows(9)
                 .any(|w| w.eq_ignore_ascii_case(b"__proto__")))
             || (mask & normalize::SPACE != 0 && sqli::keyword_run_possible(raw))
+            || (!matches!(part, Part::Key | Part::Text) && cmdi::leading_command(raw))
     }
 
     fn values(part: Part, n: &Norm, emit: &mut dyn FnMut(Family, Option<Hit>)) {
@@ -462,6 +463,10 @@ impl Shield {
             // `union select`-style keyword runs, which the SQL tokenizer checks cheaply.
             if n.mask & normalize::SPACE != 0 && sqli::keyword_run_possible(&n.lower) {
                 emit(Family::Sqli, sqli::detect(n));
+            }
+            // `uname -a`, `whoami`: a command as the whole value needs no punctuation.
+            if !matches!(part, P::Key | P::Text) && cmdi::leading_command(&n.lower) {
+                emit(Family::Cmdi, cmdi::detect(n, false));
             }
             return;
         }

@@ -77,19 +77,38 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
         best.is_some()
     };
     if n.has(ANGLE) {
-        if let Some(m) = DANGEROUS_TAG.find(s) {
+        // Every tag counts, not only the first: `</style><script>` is a script tag.
+        for m in DANGEROUS_TAG.find_iter(s) {
             let tag = m
                 .as_str()
                 .trim_start_matches(|c: char| c == '<' || c == '/' || c.is_whitespace());
             let score = match tag {
                 "script" | "iframe" | "svg" | "object" | "embed" | "applet" | "frameset"
                 | "math" | "xss" | "vmlframe" => 90,
-                "frame" | "ilayer" | "layer" => 65,
-                "xmp" | "plaintext" | "link" | "html" | "body" | "form" | "template" | "set"
-                | "animate" | "handler" | "listener" => 55,
+                // Frames load a page, not script: quoted markup in mail and docs names them.
+                "frame" | "ilayer" | "layer" | "xmp" | "plaintext" | "link" | "html" | "body"
+                | "form" | "template" | "set" | "animate" | "handler" | "listener" => 55,
                 _ => 75,
             };
+            // A closing tag alone (`</style>`) runs nothing; only `</script>` ends a script context
+            // that an injection can reopen. `<// style=...>` has attributes, so it is an opening tag.
+            let after = &s[m.end()..];
+            let attrs = after[..after.find('>').unwrap_or(after.len())].contains('=');
+            let closing = m
+                .as_str()
+                .trim_start_matches('<')
+                .trim_start()
+                .starts_with('/')
+                && !attrs;
+            let score = if closing && tag != "script" {
+                score.min(55)
+            } else {
+                score
+            };
             let _ = take(score, Some(m));
+            if score >= 90 {
+                break;
+            }
         }
         let _ = take(90, TAG_ATTR.find(s));
         if let Some(m) = ANY_TAG.find(s) {
