@@ -142,6 +142,14 @@ const RULES: &[Rule] = &[
         score: 70,
         quoted: false,
     },
+    // A parenthesised expression with SQL in it, closed and then commented out, so that the rest
+    // of the query is dropped: `( COS ( 'b') )  --`, `(1 OR @a) --`. Prose in parentheses
+    // (`(see above) --`) has no operator, call or variable inside.
+    Rule {
+        pattern: r"^\([^c]*[f&Sov=][^c]*\)c$",
+        score: 70,
+        quoted: false,
+    },
     // A value that starts with a clause: ` ORDER BY 13--`, ` HAVING 1=1--`, `WHERE 1=1 AND 1=0`.
     Rule {
         pattern: r"^B1|^h\(*[1sv][=L]|h\(*1=1",
