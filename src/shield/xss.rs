@@ -79,9 +79,9 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     if n.has(ANGLE) {
         // Every tag counts, not only the first: `</style><script>` is a script tag.
         for m in DANGEROUS_TAG.find_iter(s) {
-            let tag = m
-                .as_str()
-                .trim_start_matches(|c: char| c == '<' || c == '/' || c.is_whitespace());
+            let tag = m.as_str().trim_start_matches(|c: char| {
+                c == '<' || c == '/' || c == '?' || c.is_whitespace()
+            });
             let score = match tag {
                 "script" | "iframe" | "svg" | "object" | "embed" | "applet" | "frameset"
                 | "math" | "xss" | "vmlframe" => 90,
@@ -100,7 +100,13 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
                 .trim_start()
                 .starts_with('/')
                 && !attrs;
-            let score = if closing && tag != "script" {
+            // `<?xml version="1.0"?>` declares a document; it is not an element. (`<?xml-stylesheet`
+            // and `<?xml:namespace` load code in some browsers and keep their score.)
+            let declaration = m.as_str().starts_with("<?")
+                && tag == "xml"
+                && s[m.end()..].trim_start().starts_with("version")
+                && s[m.end()..].starts_with(|c: char| c.is_ascii_whitespace());
+            let score = if (closing && tag != "script") || declaration {
                 score.min(55)
             } else {
                 score
