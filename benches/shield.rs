@@ -1,7 +1,7 @@
 //! Shield timings (group `shield`): a typical clean request (10 headers, 5 query arguments, 1 KB
 //! JSON body), the same with a 10 KB body, and attack requests.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use palisade::shield::{Input, Options, Shield};
 use std::hint::black_box;
 
@@ -107,4 +107,34 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+/// `SHIELD_PROFILE=<iterations>` skips criterion and inspects the clean 1 KB request that many
+/// times, for instruction counts under `valgrind --tool=callgrind` (stable on a noisy machine).
+/// `SHIELD_PROFILE_INPUT=10kb` picks the 10 KB body instead.
+fn main() {
+    if let Some(n) = std::env::var("SHIELD_PROFILE")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let shield = Shield::new(Options::default());
+        let headers = headers();
+        let big = std::env::var("SHIELD_PROFILE_INPUT").is_ok_and(|v| v == "10kb");
+        let body = json_body(if big { 10 * 1024 } else { 1024 });
+        let url = "/api/orders?page=2&sort=price_desc&filter=in-stock&q=blue+shirt&lang=en-GB";
+        let mut findings = 0;
+        for _ in 0..n {
+            let r = shield.inspect(black_box(&Input {
+                method: "POST",
+                url,
+                headers: &headers,
+                body: Some(&body),
+                content_type: None,
+            }));
+            findings += r.findings.len();
+        }
+        println!("{n} inspections, {findings} findings");
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -3,6 +3,8 @@
 use super::normalize::bytes_to_text;
 use super::parts::Run;
 use super::{BodyStatus, Cap, Part, MAX_JSON_DEPTH};
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// Inspects a body according to its content type.
 pub(crate) fn inspect(run: &mut Run, body: &[u8], content_type: Option<&str>) {
@@ -26,17 +28,14 @@ pub(crate) fn inspect(run: &mut Run, body: &[u8], content_type: Option<&str>) {
         || mime.ends_with("+json")
         || (mime.is_empty() && looks_like_json(data))
     {
-        let mut fields = Vec::new();
-        match json(data, &mut fields, run) {
-            Ok(()) => {
-                emit_fields(run, &fields);
-                ok_status
-            }
-            Err(()) if truncated => {
-                emit_fields(run, &fields);
-                BodyStatus::Truncated
-            }
+        // Values are inspected while the document is walked; if it turns out not to be JSON, the
+        // findings made so far are dropped and the body is read as text instead.
+        let mark = run.mark();
+        match json(data, run) {
+            Ok(()) => ok_status,
+            Err(()) if truncated => BodyStatus::Truncated,
             Err(()) => {
+                run.rewind(mark);
                 text(run, data);
                 BodyStatus::Unparseable
             }
@@ -232,41 +231,31 @@ fn multipart(run: &mut Run, data: &[u8], boundary: &[u8]) -> bool {
     true
 }
 
-/// One string found in a JSON document: key or value, and its path.
-pub(crate) struct Field {
-    path: String,
-    value: String,
-    key: bool,
-}
-
-fn emit_fields(run: &mut Run, fields: &[Field]) {
-    for f in fields {
-        if !run.budget() {
-            return;
-        }
-        let part = if f.key { Part::Key } else { Part::Value };
-        run.check(part, &|| f.path.clone(), &f.value);
-    }
-}
-
 enum Frame {
     Object,
     Array(usize),
 }
 
-/// Walks a JSON document without recursion and collects every string key and string value with its
-/// location (`body.user.name`, `body.items[0]`). Deeper than [`MAX_JSON_DEPTH`], locations stop
-/// growing (reported as [`Cap::JsonDepth`]) but strings are still collected. `Err` means the
-/// document is not valid JSON; what was collected before the error is kept in `out`.
-pub(crate) fn json(data: &[u8], out: &mut Vec<Field>, run: &mut Run) -> Result<(), ()> {
+/// Inspects one JSON string (key or value) at the current location.
+fn field(run: &mut Run, path: &str, value: &str, key: bool) {
+    if !run.budget() {
+        return;
+    }
+    let part = if key { Part::Key } else { Part::Value };
+    run.check(part, &|| path.to_owned(), value);
+}
+
+/// Walks a JSON document without recursion and inspects every string key and string value with
+/// its location (`body.user.name`, `body.items[0]`) as it goes: nothing is copied unless it holds
+/// escapes. Deeper than [`MAX_JSON_DEPTH`], locations stop growing (reported as
+/// [`Cap::JsonDepth`]) but strings are still inspected. `Err` means the document is not valid JSON.
+pub(crate) fn json(data: &[u8], run: &mut Run) -> Result<(), ()> {
     let mut p = Json { b: data, i: 0 };
     let mut stack: Vec<Frame> = Vec::new();
     // Path segments as string lengths, so that popping a level is a truncate.
     let mut path = String::from("body");
     let mut marks: Vec<usize> = Vec::new();
     let mut depth_capped = false;
-    let mut collected = 0usize;
-    let limit = super::MAX_VALUES;
     p.ws();
     // `expect_value` is true where a value must come next.
     let mut expect_value = true;
@@ -285,14 +274,7 @@ pub(crate) fn json(data: &[u8], out: &mut Vec<Field>, run: &mut Run) -> Result<(
                         // Read the first key.
                         let key = p.string()?;
                         push_key(&mut path, &mut marks, &key, stack.len(), &mut depth_capped);
-                        if collected < limit {
-                            out.push(Field {
-                                path: path.clone(),
-                                value: key,
-                                key: true,
-                            });
-                            collected += 1;
-                        }
+                        field(run, &path, &key, true);
                         p.ws();
                         p.eat(b':')?;
                         continue;
@@ -312,14 +294,7 @@ pub(crate) fn json(data: &[u8], out: &mut Vec<Field>, run: &mut Run) -> Result<(
                 }
                 Some(b'"') => {
                     let v = p.string()?;
-                    if collected < limit {
-                        out.push(Field {
-                            path: path.clone(),
-                            value: v,
-                            key: false,
-                        });
-                        collected += 1;
-                    }
+                    field(run, &path, &v, false);
                 }
                 Some(_) => p.scalar()?,
                 None => return Err(()),
@@ -337,14 +312,7 @@ pub(crate) fn json(data: &[u8], out: &mut Vec<Field>, run: &mut Run) -> Result<(
                 p.ws();
                 let key = p.string()?;
                 push_key(&mut path, &mut marks, &key, stack.len(), &mut depth_capped);
-                if collected < limit {
-                    out.push(Field {
-                        path: path.clone(),
-                        value: key,
-                        key: true,
-                    });
-                    collected += 1;
-                }
+                field(run, &path, &key, true);
                 p.ws();
                 p.eat(b':')?;
                 expect_value = true;
@@ -369,9 +337,6 @@ pub(crate) fn json(data: &[u8], out: &mut Vec<Field>, run: &mut Run) -> Result<(
     if depth_capped {
         run.cap(Cap::JsonDepth);
     }
-    if collected >= limit {
-        run.cap(Cap::Values);
-    }
     p.ws();
     if p.i == data.len() {
         Ok(())
@@ -388,6 +353,10 @@ fn push_key(path: &mut String, marks: &mut Vec<usize>, key: &str, depth: usize, 
     }
     path.push('.');
     // Keys are attacker-chosen: keep the location printable and short.
+    if key.len() <= 64 && key.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        path.push_str(key);
+        return;
+    }
     for c in key.chars().take(64) {
         if c.is_control() {
             path.push('?');
@@ -410,7 +379,7 @@ fn push_index(
         return;
     }
     path.push('[');
-    path.push_str(&n.to_string());
+    let _ = write!(path, "{n}");
     path.push(']');
 }
 
@@ -425,7 +394,7 @@ struct Json<'a> {
     i: usize,
 }
 
-impl Json<'_> {
+impl<'a> Json<'a> {
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -468,7 +437,7 @@ impl Json<'_> {
         }
     }
 
-    fn string(&mut self) -> Result<String, ()> {
+    fn string(&mut self) -> Result<Cow<'a, str>, ()> {
         self.eat(b'"')?;
         let start = self.i;
         // Fast path: no escapes.
@@ -476,7 +445,7 @@ impl Json<'_> {
         let end = memchr::memchr2(b'"', b'\\', rest).ok_or(())?;
         if rest[end] == b'"' {
             self.i = start + end + 1;
-            return Ok(bytes_to_text(&rest[..end]).into_owned());
+            return Ok(bytes_to_text(&rest[..end]));
         }
         let mut out: Vec<u8> = rest[..end].to_vec();
         self.i = start + end;
@@ -527,6 +496,6 @@ impl Json<'_> {
                 _ => out.push(c),
             }
         }
-        Ok(bytes_to_text(&out).into_owned())
+        Ok(Cow::Owned(bytes_to_text(&out).into_owned()))
     }
 }

@@ -156,14 +156,13 @@ const WEAK: &[&str] = &[
 
 /// A separator, optional quoting, then a word (the candidate command) and what follows it.
 static CHAINED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:[;|&\n\r`]|\$\(|\$\{ifs\}|%0a)[\s+]*[\(\{]?\s*(?:["']?(?:/?usr)?(?:/s?bin/|c:\\windows\\system32\\))?([a-z][a-z0-9_.]{0,15})["']?(\$\{ifs\}|\$ifs|[ \t+]+|<|>|;|\||&|`|\)|$|,|\n|\r)([^\s;|&`]{0,12})"#)
+    Regex::new(r#"(?:[;|&\n\r`]|\$\(|\$\{ifs\}|%0a|\\[nr])[\s+]*[\(\{]?\s*(?:["']?(?:/?usr)?(?:/s?bin/|c:\\windows\\system32\\))?([a-z][a-z0-9_.]{0,15})["']?(\$\{ifs\}|\$ifs|[ \t+]+|<|>|;|\||&|`|\)|$|,|\n|\r|\\[nr])([^\s;|&`]{0,12})"#)
         .expect("cmdi pattern compiles")
 });
 
-/// A command word at the very start of the value and its first argument.
-static START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*([a-z][a-z0-9_.]{0,15})[ \t]+([^\s;|&`]{1,12})")
-        .expect("cmdi start pattern compiles")
+/// Markup that an `echo` writes somewhere it will be served.
+static DANGEROUS_ECHO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"<\s*(?:script|img|svg|iframe|\?php)").expect("cmdi echo pattern compiles")
 });
 
 static SHELL_PATH: LazyLock<Regex> = LazyLock::new(|| {
@@ -183,6 +182,207 @@ static CODE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("cmdi code pattern compiles")
 });
 
+/// Whether a separator is followed by a known command, read the way [`CHAINED`] reads it; the
+/// capturing regex only runs when one is (most `;` and `&` in values separate prose or arguments).
+fn chained_candidate(s: &str) -> bool {
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        let mut j = match c {
+            b';' | b'|' | b'&' | b'\n' | b'\r' | b'`' => i + 1,
+            b'$' if matches!(b.get(i + 1), Some(b'(' | b'{' | b'i')) => i + 2,
+            b'%' if b.get(i + 1..i + 3) == Some(b"0a") => i + 3,
+            // A written-out `\n`, for apps that unescape values.
+            b'\\' if matches!(b.get(i + 1), Some(b'n' | b'r')) => i + 2,
+            _ => continue,
+        };
+        while j < b.len()
+            && matches!(
+                b[j],
+                b' ' | b'\t'
+                    | b'\n'
+                    | b'\r'
+                    | b'+'
+                    | b'('
+                    | b'{'
+                    | b'"'
+                    | b'\''
+                    | b'}'
+                    | 0x0b
+                    | 0x0c
+            )
+        {
+            j += 1;
+        }
+        let rest = &s[j.min(s.len())..];
+        let rest = rest
+            .strip_prefix("/usr")
+            .unwrap_or(rest)
+            .trim_start_matches("ifs}");
+        let rest = rest
+            .strip_prefix("/bin/")
+            .or_else(|| rest.strip_prefix("/sbin/"))
+            .or_else(|| rest.strip_prefix("c:\\windows\\system32\\"))
+            .unwrap_or(rest);
+        let end = rest
+            .bytes()
+            .position(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'.'))
+            .unwrap_or(rest.len());
+        if end > 0 && strong(&rest[..end]) {
+            return true;
+        }
+    }
+    false
+}
+
+static STRONG_SORTED: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut v = STRONG.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+});
+
+static WEAK_SORTED: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut v = WEAK.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+});
+
+/// A known command name (binary search: these run once per separator and word).
+fn strong(word: &str) -> bool {
+    STRONG_SORTED.binary_search(&word).is_ok()
+}
+
+/// A command name that is also an English word or very short.
+fn weak(word: &str) -> bool {
+    WEAK_SORTED.binary_search(&word).is_ok()
+}
+
+/// Text utilities and shell builtins: in pasted pipelines (`| sort -rn | head -5`, `(eval
+/// $ac_compile)`) they are how people share shell snippets, so chaining one is weak evidence unless
+/// it reaches a system location.
+const TOOLS: &[&str] = &[
+    "sort", "uniq", "head", "tail", "grep", "wc", "cut", "xargs", "du", "find", "touch", "tar",
+    "cp", "mv", "awk", "sed", "tac", "rev", "nl", "od", "more", "less", "strings", "expr", "exit",
+    "eval", "exec", "export", "unset", "set", "time",
+];
+
+/// Commands that only read system state and are never words: the value being exactly one of
+/// them (`whoami`, `ifconfig;`) is a probe.
+const PROBES: &[&str] = &[
+    "whoami",
+    "ifconfig",
+    "ipconfig",
+    "netstat",
+    "systeminfo",
+    "sysinfo",
+    "uname",
+    "tasklist",
+    "printenv",
+];
+
+/// Whether `rest` names a system location (`/etc/`, `/proc/`, `C:\`, `%SYSTEMROOT%`).
+fn system_location(rest: &str) -> bool {
+    use super::normalize::has_str;
+    has_str(rest, "/etc/")
+        || has_str(rest, "/proc/")
+        || has_str(rest, "/dev/")
+        || has_str(rest, "c:\\")
+        || has_str(rest, "c:/")
+        || has_str(rest, "%systemroot%")
+        || has_str(rest, "%windir%")
+}
+
+/// The first word of a value, if it is a known command (cheap: used to decide whether a value
+/// without shell punctuation, such as `uname -a`, needs the detector at all).
+pub(crate) fn leading_command(s: &str) -> bool {
+    let t = s.trim_start();
+    let end = t
+        .bytes()
+        .position(|c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'.'))
+        .unwrap_or(t.len());
+    if end == 0 || end > 16 {
+        return false;
+    }
+    let mut buf = [0u8; 16];
+    for (d, c) in buf.iter_mut().zip(t.as_bytes()) {
+        *d = c.to_ascii_lowercase();
+    }
+    std::str::from_utf8(&buf[..end]).is_ok_and(|w| strong(w) || w == "reg" || w == "ping.exe")
+}
+
+/// Scores a value that starts with a command word: `netstat -an`, `cat /etc/hosts`,
+/// `which curl`, `wget http://...`. English-looking words need an argument no sentence has.
+fn start_score(s: &str) -> u32 {
+    let t = s.trim_start();
+    let mut words = t.split([' ', '\t']).filter(|w| !w.is_empty());
+    let word = words.next().unwrap_or("");
+    let arg = words.next().unwrap_or("");
+    let rest = &t[word.len()..];
+    if arg.is_empty() {
+        let bare = word.trim_end_matches([';', '|', '&']);
+        return if PROBES.contains(&bare) { 65 } else { 0 };
+    }
+    let flag = arg.len() > 1 && arg.starts_with('-');
+    let url = arg.contains("://") || arg.bytes().filter(|&c| c == b'.').count() >= 3;
+    let drive =
+        arg.len() > 2 && arg.as_bytes()[1] == b':' && arg.as_bytes()[0].is_ascii_alphabetic();
+    let path = arg.starts_with('/') || drive || arg.starts_with('%');
+    if word == "reg" {
+        return if matches!(arg, "add" | "query" | "delete" | "save" | "export")
+            && rest.contains("hk")
+        {
+            75
+        } else {
+            0
+        };
+    }
+    if !strong(word) && word != "ping.exe" {
+        return 0;
+    }
+    if TOOLS.contains(&word) {
+        return if system_location(rest) { 65 } else { 0 };
+    }
+    if word == "gcc" {
+        // Compiler command lines are what build logs and mailing lists are made of.
+        return 0;
+    }
+    if !weak(word) {
+        let shell_arg = is_arg(arg) && !arg.starts_with(|c: char| c.is_ascii_digit());
+        return if shell_arg || url || flag { 70 } else { 0 };
+    }
+    let sensitive = system_location(rest);
+    if matches!(word, "perl" | "python" | "ruby" | "php") {
+        return if matches!(arg, "-e" | "-c" | "-r") {
+            70
+        } else {
+            0
+        };
+    }
+    let shell = match word {
+        "rm" => arg.starts_with('-') && arg.contains('r') && arg.contains('f'),
+        "cat" | "ls" | "id" | "ps" | "env" | "sh" | "nc" | "su" | "sudo" | "ssh" | "scp" => {
+            flag || sensitive || (path && word != "cat")
+        }
+        "ping" | "ping.exe" => flag && rest.bytes().any(|c| c.is_ascii_digit()),
+        "sleep" => rest.trim().bytes().all(|c| c.is_ascii_digit()),
+        "which" => {
+            let a = arg.trim_end_matches([';', '|', '&']);
+            strong(a) && !TOOLS.contains(&a)
+        }
+        "type" | "dir" => drive || sensitive || arg.starts_with('%'),
+        "net" => matches!(arg, "user" | "localgroup" | "share" | "view" | "group"),
+        // Echoing markup or a substitution into a page or a file.
+        "echo" => rest.contains('`') || rest.contains("$(") || DANGEROUS_ECHO.is_match(rest),
+        _ => false,
+    };
+    if shell {
+        65
+    } else {
+        0
+    }
+}
+
 fn is_arg(arg: &str) -> bool {
     match arg.as_bytes().first() {
         Some(b'-' | b'/' | b'$' | b'.' | b'~' | b'\\' | b'\'' | b'"' | b'>' | b'<' | b'%') => true,
@@ -193,7 +393,12 @@ fn is_arg(arg: &str) -> bool {
 
 /// Scores a value. `text` is true for body text lines, where `;` and newlines are punctuation.
 pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
-    if !n.has(CHAIN | CONTROL | BACKTICK | DOLLAR | PAREN | ANGLE) && !n.lower.contains("/bin/") {
+    let start_possible = !text && leading_command(&n.lower);
+    if !n.has(CHAIN | CONTROL | BACKTICK | DOLLAR | PAREN | ANGLE)
+        && !super::normalize::has_str(&n.lower, "/bin/")
+        && !super::normalize::has_str(&n.lower, "\\n")
+        && !start_possible
+    {
         return None;
     }
     let s: &str = &n.lower;
@@ -203,11 +408,20 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
             best = Some(Hit::new(score, start, end));
         }
     };
-    if let Some(m) = CONSTRUCT.find(s) {
+    let construct_possible = n.has(DOLLAR | ANGLE) || n.words() & super::normalize::W_SHELL != 0;
+    if let Some(m) = if construct_possible {
+        CONSTRUCT.find(s)
+    } else {
+        None
+    } {
         take(85, m.start(), m.end());
     }
     // Naming a shell binary is how people write about shells; it is weak on its own.
-    if let Some(m) = SHELL_PATH.find(s) {
+    if let Some(m) = if super::normalize::has_str(s, "bin/") {
+        SHELL_PATH.find(s)
+    } else {
+        None
+    } {
         let before = s[..m.start()]
             .trim_end_matches("/usr")
             .trim_end_matches("usr")
@@ -215,7 +429,9 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
         let chained = before.is_empty() || before.ends_with([';', '|', '&', '`', '(', '\n']);
         take(if chained { 80 } else { 55 }, m.start(), m.end());
     }
-    if let Some(m) = if n.has(PAREN | ANGLE | DOLLAR) {
+    if let Some(m) = if n.has(PAREN | ANGLE | DOLLAR)
+        && (n.words() & super::normalize::W_CODE != 0 || super::normalize::has_str(s, "<?"))
+    {
         CODE.find(s)
     } else {
         None
@@ -224,42 +440,36 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
     }
     // Whether the value begins with a separator: the shape of a parameter made to end a command.
     let head = s.trim_start_matches([' ', '\t', '"', '\'']);
-    let leads = head.starts_with([';', '|', '&', '`', '\n', '\r']) || head.starts_with("$(");
+    let leads = head.starts_with([';', '|', '&', '`', '\n', '\r'])
+        || head.starts_with("$(")
+        || head.starts_with("\\n");
     // A command as the whole value, with shell-style arguments (`uname -a`, `netstat -an`).
-    let first_word = s.trim_start().split([' ', '\t']).next().unwrap_or("");
-    let start_possible = !text
-        && first_word.len() < s.trim_start().len()
-        && STRONG.contains(&first_word)
-        && !WEAK.contains(&first_word);
-    if let Some(c) = if start_possible {
-        START.captures(s)
-    } else {
-        None
-    } {
-        let word = c.get(1).map_or("", |m| m.as_str());
-        let arg = c.get(2).map_or("", |m| m.as_str());
-        if STRONG.contains(&word) && !WEAK.contains(&word) && is_arg(arg) && !text {
-            take(70, 0, c.get(0).map_or(0, |m| m.end()));
-        }
+    if start_possible {
+        let end = s.find(['\n', ';', '|', '&']).unwrap_or(s.len());
+        take(start_score(s), 0, end);
     }
-    let chained_possible =
-        n.has(CHAIN | CONTROL | BACKTICK) || s.contains("$(") || s.contains("${ifs}");
+    let chained_possible = (n.has(CHAIN | CONTROL | BACKTICK)
+        || super::normalize::has_str(s, "$(")
+        || super::normalize::has_str(s, "${ifs}")
+        || super::normalize::has_str(s, "\\n"))
+        && chained_candidate(s);
     for c in CHAINED.captures_iter(if chained_possible { s } else { "" }) {
         let whole = c.get(0).expect("group 0 always matches");
         let word = c.get(1).map_or("", |m| m.as_str());
         let sep = c.get(2).map_or("", |m| m.as_str());
         let arg = c.get(3).map_or("", |m| m.as_str());
-        if !STRONG.contains(&word) {
+        if !strong(word) {
             continue;
         }
-        let lead = whole.as_str().trim_start();
+        // The match begins with its separator (a newline is one, so it is not trimmed).
+        let lead = whole.as_str().trim_start_matches([' ', '\t']);
         let separator = lead.chars().next().unwrap_or(' ');
-        let at_start =
-            whole.start() == 0 && !matches!(separator, ';' | '|' | '&' | '\n' | '\r' | '`' | '$');
-        let weak = WEAK.contains(&word);
+        let at_start = whole.start() == 0
+            && !matches!(separator, ';' | '|' | '&' | '\n' | '\r' | '`' | '$' | '\\');
+        let is_weak = weak(word);
         // The command ends where shell syntax ends it: `;id|`, `| id`, `` `id` ``.
         let terminated = sep.is_empty()
-            || matches!(sep, ";" | "|" | "&" | "`" | ")" | "<" | ">")
+            || matches!(sep, ";" | "|" | "&" | "`" | ")" | "<" | ">" | "\\n" | "\\r")
             || (arg.is_empty() && sep.trim().is_empty());
         // Newlines and backticks also appear in prose and Markdown (`head`).
         let line_break = matches!(separator, '\n' | '\r' | '`');
@@ -267,11 +477,12 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
             .trim_matches(|c: char| {
                 matches!(c, ';' | '|' | '&' | '\n' | '\r' | ' ' | '\t' | '"' | '\'')
             })
+            .trim_start_matches("\\n")
             .is_empty();
         let score = if at_start {
             0
         } else if leads && only_separators_before && !text {
-            if weak
+            if is_weak
                 && !(is_arg(arg) || terminated || arg.chars().all(|c| c.is_ascii_alphanumeric()))
             {
                 60
@@ -281,17 +492,17 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
         } else if line_break || text {
             // In prose a newline or `;` is punctuation: demand a shell-looking argument.
             if is_arg(arg) && !arg.is_empty() {
-                if weak {
+                if is_weak {
                     65
                 } else {
                     75
                 }
-            } else if !weak && terminated && !text {
+            } else if !is_weak && terminated && !text {
                 65
             } else {
                 0
             }
-        } else if weak {
+        } else if is_weak {
             if is_arg(arg) || (terminated && sep != " ") {
                 75
             } else {
@@ -299,6 +510,13 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
             }
         } else {
             80
+        };
+        // A pasted pipeline of text tools (`| sort -rn | head -5`) is shell, but not an attack on
+        // this server unless it reaches a system location.
+        let score = if TOOLS.contains(&word) && !system_location(&s[whole.start()..]) {
+            score.min(55)
+        } else {
+            score
         };
         take(score, whole.start(), whole.end());
     }

@@ -20,7 +20,7 @@ fn collapse(s: &str) -> Option<String> {
             let body_start = i + 2;
             if let Some(close) = s[body_start..].find('}') {
                 let body = &s[body_start..body_start + close];
-                if !body.contains("${") && !body.starts_with("jndi:") {
+                if !super::normalize::has_str(body, "${") && !body.starts_with("jndi:") {
                     out.push_str(&evaluate(body));
                     i = body_start + close + 1;
                     changed = true;
@@ -64,7 +64,7 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     }
     let mut cur = s.to_owned();
     for _ in 0..ROUNDS {
-        if cur.contains("${jndi:") {
+        if super::normalize::has_str(&cur, "${jndi:") {
             return Some(Hit::new(95, start, (start + 16).min(s.len())));
         }
         match collapse(&cur) {
@@ -72,7 +72,7 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
             None => break,
         }
     }
-    if cur.contains("${jndi:") {
+    if super::normalize::has_str(&cur, "${jndi:") {
         return Some(Hit::new(95, start, (start + 16).min(s.len())));
     }
     // Lookups that leak secrets without JNDI (`${env:AWS_SECRET_ACCESS_KEY}`) in a value that

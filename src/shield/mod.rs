@@ -437,9 +437,23 @@ impl Shield {
         }
     }
 
+    /// For a value that [`normalize::plain_ascii`] accepts (no decoding, no punctuation), whether
+    /// one of the letter-only checks could fire: `__proto__` as a key, or an SQL keyword run
+    /// (`1 union select 1`). Every other value of that kind is skipped without being normalized.
+    pub(crate) fn plain_suspect(part: Part, raw: &str, mask: u32) -> bool {
+        (part == Part::Key
+            && mask & normalize::UNDERSCORE != 0
+            && raw
+                .as_bytes()
+                .windows(9)
+                .any(|w| w.eq_ignore_ascii_case(b"__proto__")))
+            || (mask & normalize::SPACE != 0 && sqli::keyword_run_possible(raw))
+            || (!matches!(part, Part::Key | Part::Text) && cmdi::leading_command(raw))
+    }
+
     fn values(part: Part, n: &Norm, emit: &mut dyn FnMut(Family, Option<Hit>)) {
         use Part as P;
-        if part == P::Key && n.lower.contains("__proto__") {
+        if part == P::Key && normalize::has_str(&n.lower, "__proto__") {
             // `__proto__` is letters and underscores only, so it must be checked before the
             // plain-text shortcut below.
             emit(Family::ProtoPollution, proto::detect_key(n));
@@ -449,6 +463,10 @@ impl Shield {
             // `union select`-style keyword runs, which the SQL tokenizer checks cheaply.
             if n.mask & normalize::SPACE != 0 && sqli::keyword_run_possible(&n.lower) {
                 emit(Family::Sqli, sqli::detect(n));
+            }
+            // `uname -a`, `whoami`: a command as the whole value needs no punctuation.
+            if !matches!(part, P::Key | P::Text) && cmdi::leading_command(&n.lower) {
+                emit(Family::Cmdi, cmdi::detect(n, false));
             }
             return;
         }

@@ -54,6 +54,9 @@ pub const AT: u32 = 1 << 18;
 /// `_`.
 pub const UNDERSCORE: u32 = 1 << 19;
 
+/// A byte outside ASCII (part of a multi-byte character, or invalid UTF-8).
+pub const NONASCII: u32 = 1 << 20;
+
 /// Bits that no attack family can do without.
 const SUSPICIOUS: u32 = QUOTE
     | ANGLE
@@ -77,6 +80,11 @@ const fn class_table() -> [u32; 256] {
         i += 1;
     }
     t[127] = CONTROL;
+    let mut j = 128;
+    while j < 256 {
+        t[j] = NONASCII;
+        j += 1;
+    }
     t[b'\'' as usize] = QUOTE;
     t[b'"' as usize] = QUOTE;
     t[b'`' as usize] = BACKTICK;
@@ -115,6 +123,182 @@ pub fn mask(s: &[u8]) -> u32 {
     s.iter().fold(0, |m, &b| m | CLASS[b as usize])
 }
 
+/// Substring search with `memchr`'s SIMD searcher (`str::contains` builds a two-way searcher on
+/// every call, which costs more than the search on short values).
+#[must_use]
+pub fn has_str(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return true;
+    };
+    memchr::memchr_iter(first, h).any(|i| h[i + 1..].starts_with(rest))
+}
+
+/// Keyword bits of [`Norm::words`]: which families' trigger words occur in the value.
+/// A SQL keyword, delay/file function or system catalog (see `sqli::possible`).
+pub const W_SQL: u32 = 1;
+/// A script sink or DOM object name (`alert`, `document`, `eval`, ...).
+pub const W_SINK: u32 = 1 << 1;
+/// A server-side code execution function (`system`, `exec`, `passthru`, ...).
+pub const W_CODE: u32 = 1 << 2;
+/// A shell or download tool named by the unambiguous shell constructs (`cmd`, `bash`, `curl`, ...).
+pub const W_SHELL: u32 = 1 << 3;
+
+/// Trigger words and the bits they set. A trailing `_` or `.` marks a prefix (`dbms_lock`,
+/// `mysql.user`); every other entry must be a whole ASCII word.
+const TRIGGERS: &[(&str, u32)] = &[
+    ("select", W_SQL),
+    ("union", W_SQL),
+    ("and", W_SQL),
+    ("or", W_SQL),
+    ("xor", W_SQL),
+    ("where", W_SQL),
+    ("having", W_SQL),
+    ("limit", W_SQL),
+    ("into", W_SQL),
+    ("procedure", W_SQL),
+    ("offset", W_SQL),
+    ("like", W_SQL),
+    ("rlike", W_SQL),
+    ("regexp", W_SQL),
+    ("is", W_SQL),
+    ("in", W_SQL),
+    ("between", W_SQL),
+    ("sounds", W_SQL),
+    ("glob", W_SQL),
+    ("ilike", W_SQL),
+    ("notnull", W_SQL),
+    ("isnull", W_SQL),
+    ("by", W_SQL),
+    ("insert", W_SQL),
+    ("update", W_SQL),
+    ("delete", W_SQL),
+    ("drop", W_SQL),
+    ("create", W_SQL),
+    ("alter", W_SQL),
+    ("truncate", W_SQL),
+    ("exec", W_SQL | W_CODE),
+    ("execute", W_SQL),
+    ("declare", W_SQL),
+    ("shutdown", W_SQL),
+    ("waitfor", W_SQL),
+    ("grant", W_SQL),
+    ("revoke", W_SQL),
+    ("sleep", W_SQL | W_CODE),
+    ("pg_sleep", W_SQL),
+    ("benchmark", W_SQL),
+    ("load_file", W_SQL),
+    ("extractvalue", W_SQL),
+    ("updatexml", W_SQL),
+    ("xp_cmdshell", W_SQL),
+    ("sys_eval", W_SQL),
+    ("sys_exec", W_SQL),
+    ("load_extension", W_SQL),
+    ("randomblob", W_SQL),
+    ("xmltype", W_SQL),
+    ("ctxsys", W_SQL),
+    ("information_schema", W_SQL),
+    ("pg_catalog", W_SQL),
+    ("sqlite_master", W_SQL),
+    ("sysobjects", W_SQL),
+    ("syscolumns", W_SQL),
+    ("msysaccessobjects", W_SQL),
+    ("msysobjects", W_SQL),
+    ("pg_shadow", W_SQL),
+    ("all_tables", W_SQL),
+    ("user_tables", W_SQL),
+    ("sysdatabases", W_SQL),
+    ("pg_user", W_SQL),
+    ("mysql.", W_SQL),
+    ("sys.", W_SQL),
+    ("dbms_", W_SQL),
+    ("utl_", W_SQL),
+    ("alert", W_SINK),
+    ("prompt", W_SINK),
+    ("confirm", W_SINK),
+    ("eval", W_SINK | W_CODE),
+    ("settimeout", W_SINK),
+    ("setinterval", W_SINK),
+    ("fromcharcode", W_SINK),
+    ("atob", W_SINK),
+    ("execscript", W_SINK),
+    ("msgbox", W_SINK),
+    ("document", W_SINK),
+    ("window", W_SINK),
+    ("innerhtml", W_SINK),
+    ("expression", W_SINK),
+    ("top", W_SINK),
+    ("self", W_SINK),
+    ("constructor", W_SINK),
+    ("system", W_CODE),
+    ("shell_exec", W_CODE),
+    ("passthru", W_CODE),
+    ("popen", W_CODE),
+    ("proc_open", W_CODE),
+    ("pcntl_exec", W_CODE),
+    ("phpinfo", W_CODE),
+    ("assert", W_CODE),
+    ("create_function", W_CODE),
+    ("call_user_func", W_CODE),
+    ("runtime", W_CODE),
+    ("child_process", W_CODE),
+    ("spawnsync", W_CODE),
+    ("execsync", W_CODE),
+    ("os", W_CODE),
+    ("subprocess", W_CODE),
+    ("php", W_CODE),
+    ("print", W_CODE),
+    ("require", W_CODE),
+    ("cmd", W_SHELL),
+    ("powershell", W_SHELL),
+    ("nc", W_SHELL),
+    ("ncat", W_SHELL),
+    ("bash", W_SHELL),
+    ("wget", W_SHELL),
+    ("curl", W_SHELL),
+];
+
+static TRIGGER_AC: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(TRIGGERS.iter().map(|t| t.0))
+            .expect("trigger words compile")
+    });
+
+fn word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// One pass over lower-case text (an Aho-Corasick DFA over every trigger word), or-ing the bits
+/// of the words found at ASCII word boundaries.
+#[must_use]
+pub fn words(lower: &str) -> u32 {
+    let b = lower.as_bytes();
+    let mut bits = 0;
+    for m in TRIGGER_AC.find_overlapping_iter(lower) {
+        let (word, bit) = TRIGGERS[m.pattern().as_usize()];
+        if bits & bit == bit {
+            continue;
+        }
+        let before = m.start() == 0 || !word_byte(b[m.start() - 1]);
+        let prefix = word.ends_with(['_', '.']);
+        let after = prefix || b.get(m.end()).is_none_or(|&c| !word_byte(c));
+        if before && after {
+            bits |= bit;
+        }
+    }
+    bits
+}
+
+/// True when `raw` needs no decoding and holds nothing any family looks for: ASCII without the
+/// suspicious byte classes and without `..`. Such a value goes to the detectors only for the two
+/// checks that read letters alone (`__proto__` in keys, SQL keyword runs), see `Shield::inspect`.
+#[must_use]
+pub fn plain_ascii(raw: &str, mask: u32) -> bool {
+    mask & (SUSPICIOUS | NONASCII) == 0 && (mask & DOT == 0 || !has_str(raw, ".."))
+}
+
 /// A value prepared for the detectors.
 #[derive(Debug, Clone)]
 pub struct Norm<'a> {
@@ -126,6 +310,8 @@ pub struct Norm<'a> {
     pub lower: Cow<'a, str>,
     /// Byte classes of `text`.
     pub mask: u32,
+    /// Keyword bits of `lower`, computed on first use (`u32::MAX` until then).
+    word_cache: std::cell::Cell<u32>,
 }
 
 impl<'a> Norm<'a> {
@@ -158,13 +344,26 @@ impl<'a> Norm<'a> {
             text,
             lower,
             mask,
+            word_cache: std::cell::Cell::new(u32::MAX),
         }
+    }
+
+    /// The keyword bits ([`W_SQL`], [`W_SINK`], [`W_CODE`]) of the text, computed once.
+    #[must_use]
+    pub fn words(&self) -> u32 {
+        let w = self.word_cache.get();
+        if w != u32::MAX {
+            return w;
+        }
+        let w = words(&self.lower);
+        self.word_cache.set(w);
+        w
     }
 
     /// True when the text holds none of the characters any family needs.
     #[must_use]
     pub fn is_plain(&self) -> bool {
-        self.mask & SUSPICIOUS == 0 && (self.mask & DOT == 0 || !self.lower.contains(".."))
+        self.mask & SUSPICIOUS == 0 && (self.mask & DOT == 0 || !has_str(&self.lower, ".."))
     }
 
     /// True when any of the byte classes in `bits` is present.
@@ -336,6 +535,12 @@ fn fold_overlong(bytes: &[u8]) -> Cow<'_, [u8]> {
 /// Bytes to text: overlong forms folded, invalid UTF-8 replaced, null bytes removed.
 #[must_use]
 pub fn bytes_to_text(bytes: &[u8]) -> Cow<'_, str> {
+    // Valid UTF-8 holds no overlong forms, so the common case is one validation and one NUL scan.
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        if memchr_byte(0, bytes).is_none() {
+            return Cow::Borrowed(s);
+        }
+    }
     let folded = fold_overlong(bytes);
     let s: String = match folded {
         Cow::Borrowed(b) => match String::from_utf8_lossy(b) {

@@ -70,9 +70,9 @@ pub(crate) fn detect_key(n: &Norm) -> Option<Hit> {
 
 pub(crate) fn detect_value(n: &Norm) -> Option<Hit> {
     if !n.has(DOLLAR)
-        && !n.lower.contains("return")
-        && !n.lower.contains("db.")
-        && !n.lower.contains("||")
+        && !super::normalize::has_str(&n.lower, "return")
+        && !super::normalize::has_str(&n.lower, "db.")
+        && !super::normalize::has_str(&n.lower, "||")
     {
         return None;
     }

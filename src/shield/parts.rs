@@ -97,6 +97,22 @@ impl<'s> Run<'s> {
         self.shield.opts.max_body_bytes
     }
 
+    /// The state to return to if a body parse fails half-way (see [`Run::rewind`]).
+    pub(crate) fn mark(&self) -> (usize, usize, usize) {
+        (
+            self.report.findings.len(),
+            self.report.caps.len(),
+            self.values,
+        )
+    }
+
+    /// Forgets the findings, caps and value count since `mark`.
+    pub(crate) fn rewind(&mut self, mark: (usize, usize, usize)) {
+        self.report.findings.truncate(mark.0);
+        self.report.caps.truncate(mark.1);
+        self.values = mark.2;
+    }
+
     /// Counts a value against [`MAX_VALUES`]; false once the budget is spent.
     pub(crate) fn budget(&mut self) -> bool {
         if self.values >= MAX_VALUES {
@@ -128,6 +144,14 @@ impl<'s> Run<'s> {
                 return;
             }
             loc = Some(l);
+        }
+        if !matches!(part, Part::Path | Part::UserAgent | Part::Xml) {
+            let mask = super::normalize::mask(value.as_bytes());
+            if super::normalize::plain_ascii(value, mask)
+                && !Shield::plain_suspect(part, value, mask)
+            {
+                return;
+            }
         }
         let n = Norm::new(value);
         let threshold = self.threshold;

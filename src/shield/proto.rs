@@ -25,7 +25,9 @@ pub(crate) fn detect_key(n: &Norm) -> Option<Hit> {
 /// In a value the same names only matter as a path (`__proto__.isAdmin`, `["__proto__"]`): a lone
 /// word in prose is not a merge.
 pub(crate) fn detect_value(n: &Norm) -> Option<Hit> {
-    if !n.lower.contains("__proto__") && !n.lower.contains("prototype") {
+    if !super::normalize::has_str(&n.lower, "__proto__")
+        && !super::normalize::has_str(&n.lower, "prototype")
+    {
         return None;
     }
     let (start, end, proto) = find(&n.lower)?;

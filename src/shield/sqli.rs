@@ -142,6 +142,14 @@ const RULES: &[Rule] = &[
         score: 70,
         quoted: false,
     },
+    // A parenthesised expression with SQL in it, closed and then commented out, so that the rest
+    // of the query is dropped: `( COS ( 'b') )  --`, `(1 OR @a) --`. Prose in parentheses
+    // (`(see above) --`) has no operator, call or variable inside.
+    Rule {
+        pattern: r"^\([^c]*[f&Sov=][^c]*\)c$",
+        score: 70,
+        quoted: false,
+    },
     // A value that starts with a clause: ` ORDER BY 13--`, ` HAVING 1=1--`, `WHERE 1=1 AND 1=0`.
     Rule {
         pattern: r"^B1|^h\(*[1sv][=L]|h\(*1=1",
@@ -163,18 +171,69 @@ struct Token {
 
 /// For values without punctuation, only keyword runs can be SQL (`1 union select 1`,
 /// `order by 5`, `1 having 1`): without one of these words the tokenizer is not run.
-pub(crate) fn keyword_run_possible(lower: &str) -> bool {
-    // One multi-literal search (the regex crate's Teddy/Aho-Corasick prefilter) instead of one
-    // substring search per word.
-    static WORDS: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new("union|select| by |having|where|limit|into|procedure|sleep|benchmark|waitfor|information_schema")
-            .expect("keyword pattern compiles")
+pub(crate) fn keyword_run_possible(text: &str) -> bool {
+    // One case-insensitive Aho-Corasick DFA pass instead of one substring search per word (and
+    // no lower-cased copy of the value).
+    static WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .ascii_case_insensitive(true)
+            .build([
+                "union",
+                "select",
+                " by ",
+                "having",
+                "where",
+                "limit",
+                "into",
+                "procedure",
+                "sleep",
+                "benchmark",
+                "waitfor",
+                "information_schema",
+            ])
+            .expect("keyword automaton builds")
     });
-    WORDS.is_match(lower)
+    WORDS.is_match(text)
+}
+
+/// Which contexts any rule could match in, from what the value holds. Every rule that applies
+/// as-is needs a SQL keyword (`&` from `and`/`or`, `S`, `U`, clauses, statements, delay functions
+/// and catalogs are all keywords), `&&`/`||`, a comment, or `;` after a leading number
+/// (`1);`). The quoted contexts also accept a comparison, a `;` or a function call right after
+/// the broken literal (`'='`, `';`, `'-ascii(1)-'`). Values with none of these (text with
+/// parentheses or apostrophes, `Mary O'Neil`, a browser User-Agent) skip the tokenizer.
+fn gate(n: &Norm) -> (bool, bool) {
+    use super::normalize::{ANGLE, EQUALS, HASH, QUOTE};
+    let s = n.lower.as_bytes();
+    let has2 = |a: u8, b: u8| memchr::memchr_iter(a, s).any(|i| s.get(i + 1) == Some(&b));
+    let semicolon = memchr::memchr(b';', s).is_some();
+    let numeric_start = s
+        .trim_ascii_start()
+        .first()
+        .is_some_and(|&c| c.is_ascii_digit() || matches!(c, b'@' | b'-' | b'+' | b'.'));
+    let unquoted = n.has(HASH)
+        || has2(b'-', b'-')
+        || has2(b'/', b'*')
+        || has2(b'&', b'&')
+        || has2(b'|', b'|')
+        || (semicolon && numeric_start)
+        || n.words() & super::normalize::W_SQL != 0;
+    let quoted = n.has(QUOTE)
+        && (unquoted
+            || semicolon
+            || n.has(EQUALS | ANGLE)
+            // A call: a word character right before `(`.
+            || memchr::memchr_iter(b'(', s).any(|i| i > 0 && is_word(s[i - 1])));
+    (unquoted, quoted)
 }
 
 /// Scores a value; `None` when no SQL shape was found.
 pub(crate) fn detect(n: &Norm) -> Option<Hit> {
+    let (unquoted, quoted) = gate(n);
+    if !unquoted && !quoted {
+        return None;
+    }
     let s = n.lower.as_bytes();
     let mut best: Option<Hit> = None;
     let mut consider = |h: Option<Hit>| {
@@ -184,7 +243,12 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
             }
         }
     };
-    consider(context(s, 0));
+    if unquoted {
+        consider(context(s, 0));
+    }
+    if !quoted {
+        return best;
+    }
     if s.contains(&b'\'') {
         consider(context(s, b'\''));
     }

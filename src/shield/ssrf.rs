@@ -126,7 +126,7 @@ fn internal_host(host: &str) -> Option<u32> {
 }
 
 pub(crate) fn detect(n: &Norm) -> Option<Hit> {
-    if !n.has(COLON) {
+    if !n.has(COLON) || !super::normalize::has_str(&n.lower, "://") {
         return None;
     }
     let mut best: Option<Hit> = None;

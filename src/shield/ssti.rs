@@ -23,7 +23,7 @@ static DANGER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub(crate) fn detect(n: &Norm) -> Option<Hit> {
-    if !n.has(BRACE | ANGLE) && !n.lower.contains("[[") {
+    if !n.has(BRACE | ANGLE) && !super::normalize::has_str(&n.lower, "[[") {
         return None;
     }
     let mut best: Option<Hit> = None;

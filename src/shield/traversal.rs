@@ -124,9 +124,9 @@ static SKELETON_FILE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub(crate) fn detect(n: &Norm) -> Option<Hit> {
-    if !n.has(SLASH | COLON | super::normalize::PERCENT | super::normalize::QUOTE)
-        && !n.lower.contains("..")
-        && !n.lower.contains("0x")
+    if !n.has(SLASH | COLON | super::normalize::PERCENT)
+        && !super::normalize::has_str(&n.lower, "..")
+        && !super::normalize::has_str(&n.lower, "0x")
     {
         return None;
     }
@@ -159,7 +159,8 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     }
     if n.has(COLON)
         && n.lower.contains(':')
-        && (n.lower.contains("://") || n.lower.contains("file:"))
+        && (super::normalize::has_str(&n.lower, "://")
+            || super::normalize::has_str(&n.lower, "file:"))
     {
         if let Some(m) = WRAPPER.find(&n.lower) {
             keep(
@@ -172,8 +173,8 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     }
     // The skeleton pass is for fuzzer encodings: broken escapes, `0x2f`, dots, non-ASCII.
     let fuzzy = n.raw.contains(['%', '\\', '?'])
-        || n.lower.contains("..")
-        || n.lower.contains("0x")
+        || super::normalize::has_str(&n.lower, "..")
+        || super::normalize::has_str(&n.lower, "0x")
         || !n.lower.is_ascii();
     if fuzzy && best.is_none_or(|b| b.score < 85) {
         let sk = skeleton(&n.lower);
@@ -205,6 +206,23 @@ pub(crate) fn detect_path(n: &Norm) -> Option<Hit> {
     let (steps, first) = dotdot(s);
     let mut best =
         first.map(|at| Hit::new(if steps > 0 { 85 } else { 0 }, at, (at + 3).min(s.len())));
+    // A hidden file or folder (`/.env`, `/.git/config`, `/.cursor/mcp.json`): tools keep secrets
+    // and configuration there, and a web app serves none of them (`/.well-known/` is the standard
+    // exception).
+    let mut at = 0;
+    for seg in n.lower.split('/') {
+        let hidden = seg.len() > 1
+            && seg.starts_with('.')
+            && seg.as_bytes()[1].is_ascii_alphanumeric()
+            && seg != ".well-known";
+        if hidden {
+            if best.is_none_or(|b| b.score < 65) {
+                best = Some(Hit::new(65, at, at + seg.len()));
+            }
+            break;
+        }
+        at += seg.len() + 1;
+    }
     if let Some(m) = SENSITIVE.find(&n.lower) {
         let score = if steps > 0 { 95 } else { 70 };
         if best.is_none_or(|b| score > b.score) {

@@ -6,7 +6,7 @@
 //! (`<Daten>`, `<b>`) are text. Outside tags, a quote or bracket that breaks out of an attribute or
 //! script string followed by a handler or a script call is the other classic shape.
 
-use super::normalize::{Norm, ANGLE, BACKTICK, COLON, EQUALS, PAREN, QUOTE};
+use super::normalize::{has_str, Norm, ANGLE, BACKTICK, BRACE, CHAIN, COLON, EQUALS, PAREN, QUOTE};
 use super::Hit;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -57,6 +57,16 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
         return None;
     }
     let s: &str = &n.lower;
+    let sink_possible = n.words() & super::normalize::W_SINK != 0;
+    // Without `<`, every shape needs `=` (attribute break, `style=`), `:` (script URLs, CSS), a
+    // sink name, or CSS punctuation next to a CSS keyword.
+    if !n.has(ANGLE | EQUALS | COLON)
+        && !sink_possible
+        && !(n.has(CHAIN | BRACE)
+            && (has_str(s, "expression") || has_str(s, "binding") || has_str(s, "behavior")))
+    {
+        return None;
+    }
     let mut best: Option<Hit> = None;
     let mut take = |score: u32, m: Option<regex::Match>| {
         if let Some(m) = m {
@@ -67,19 +77,44 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
         best.is_some()
     };
     if n.has(ANGLE) {
-        if let Some(m) = DANGEROUS_TAG.find(s) {
-            let tag = m
-                .as_str()
-                .trim_start_matches(|c: char| c == '<' || c == '/' || c.is_whitespace());
+        // Every tag counts, not only the first: `</style><script>` is a script tag.
+        for m in DANGEROUS_TAG.find_iter(s) {
+            let tag = m.as_str().trim_start_matches(|c: char| {
+                c == '<' || c == '/' || c == '?' || c.is_whitespace()
+            });
             let score = match tag {
                 "script" | "iframe" | "svg" | "object" | "embed" | "applet" | "frameset"
                 | "math" | "xss" | "vmlframe" => 90,
-                "frame" | "ilayer" | "layer" => 65,
-                "xmp" | "plaintext" | "link" | "html" | "body" | "form" | "template" | "set"
-                | "animate" | "handler" | "listener" => 55,
+                // Frames load a page, not script: quoted markup in mail and docs names them.
+                "frame" | "ilayer" | "layer" | "xmp" | "plaintext" | "link" | "html" | "body"
+                | "form" | "template" | "set" | "animate" | "handler" | "listener" => 55,
                 _ => 75,
             };
+            // A closing tag alone (`</style>`) runs nothing; only `</script>` ends a script context
+            // that an injection can reopen. `<// style=...>` has attributes, so it is an opening tag.
+            let after = &s[m.end()..];
+            let attrs = after[..after.find('>').unwrap_or(after.len())].contains('=');
+            let closing = m
+                .as_str()
+                .trim_start_matches('<')
+                .trim_start()
+                .starts_with('/')
+                && !attrs;
+            // `<?xml version="1.0"?>` declares a document; it is not an element. (`<?xml-stylesheet`
+            // and `<?xml:namespace` load code in some browsers and keep their score.)
+            let declaration = m.as_str().starts_with("<?")
+                && tag == "xml"
+                && s[m.end()..].trim_start().starts_with("version")
+                && s[m.end()..].starts_with(|c: char| c.is_ascii_whitespace());
+            let score = if (closing && tag != "script") || declaration {
+                score.min(55)
+            } else {
+                score
+            };
             let _ = take(score, Some(m));
+            if score >= 90 {
+                break;
+            }
         }
         let _ = take(90, TAG_ATTR.find(s));
         if let Some(m) = ANY_TAG.find(s) {
@@ -89,8 +124,9 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
         }
     }
     // Bounded repetitions make these automata large: run them only when their keyword is there.
-    let style_possible =
-        s.contains("expression") || s.contains("binding") || s.contains("behavior");
+    let style_possible = super::normalize::has_str(s, "expression")
+        || super::normalize::has_str(s, "binding")
+        || super::normalize::has_str(s, "behavior");
     if let Some(m) = if style_possible { STYLE.find(s) } else { None } {
         let _ = take(80, Some(m));
     }
@@ -107,11 +143,11 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
         }
     }
     if n.has(QUOTE | BACKTICK) {
-        if s.contains("on") {
+        if super::normalize::has_str(s, "on") {
             let _ = take(85, ATTR_BREAK.find(s));
         }
         // A quote that closes a script string followed by a call: `';alert(1)//`, `"-prompt(1)-"`.
-        if let Some(m) = SINK.find(s) {
+        if let Some(m) = if sink_possible { SINK.find(s) } else { None } {
             let before = s[..m.start()].trim_end();
             let broke = before.ends_with([
                 ';', '+', '-', '*', '|', '&', ',', '(', '{', '}', '=', '\'', '"', '`', ')',
@@ -121,7 +157,7 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
             }
         }
     }
-    if n.has(PAREN | BACKTICK) && !take(0, None) {
+    if n.has(PAREN | BACKTICK) && sink_possible && !take(0, None) {
         if let Some(m) = SINK.find(s) {
             // A bare call such as `alert(1)` is weak evidence: JavaScript in a value that is not
             // markup only runs where the app evaluates it.
