@@ -317,10 +317,16 @@ fn system_location(rest: &str) -> bool {
         || has_str(rest, "%windir%")
 }
 
+/// The value without the quotes and spaces that open it (`" ping.exe -n 31 ...`, `'uname'`) or
+/// form-style `+` spaces (`+dir+c:/`): how a parameter closes a quoted argument or a field.
+fn command_text(s: &str) -> &str {
+    s.trim_start_matches([' ', '\t', '\'', '"', '+'])
+}
+
 /// The first word of a value, if it is a known command (cheap: used to decide whether a value
 /// without shell punctuation, such as `uname -a`, needs the detector at all).
 pub(crate) fn leading_command(s: &str) -> bool {
-    let t = s.trim_start();
+    let t = command_text(s);
     let end = t
         .bytes()
         .position(|c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'.'))
@@ -344,13 +350,24 @@ pub(crate) fn start_possible(s: &str) -> bool {
 /// Scores a value that starts with a command word: `netstat -an`, `cat /etc/hosts`,
 /// `which curl`, `wget http://...`. English-looking words need an argument no sentence has.
 fn start_score(s: &str) -> u32 {
-    let t = s.trim_start();
-    let mut words = t.split([' ', '\t']).filter(|w| !w.is_empty());
+    let t = command_text(s);
+    // A quoted mention followed by more text (`"uname -p", while ...`) is prose about a command.
+    if let Some(q) = s
+        .trim_start()
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\''))
+    {
+        if t.find(q).is_some_and(|i| !t[i + 1..].trim().is_empty()) {
+            return 0;
+        }
+    }
+    let mut words = t.split([' ', '\t', '+']).filter(|w| !w.is_empty());
     let word = words.next().unwrap_or("");
     let arg = words.next().unwrap_or("");
     let rest = &t[word.len()..];
     if arg.is_empty() {
-        let bare = word.trim_end_matches([';', '|', '&']);
+        let bare = word.trim_end_matches([';', '|', '&', '\'', '"']);
         return if PROBES.contains(&bare) { 65 } else { 0 };
     }
     let flag = arg.len() > 1 && arg.starts_with('-');
