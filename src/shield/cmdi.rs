@@ -160,6 +160,30 @@ static CHAINED: LazyLock<Regex> = LazyLock::new(|| {
         .expect("cmdi pattern compiles")
 });
 
+/// Windows batch control flow as the value, or after a separator: `FOR /F "tokens=*" %G IN
+/// ('dir /b') DO ...` and `IF /I NOT EXIST x (CMD)`, `IF %ERRORLEVEL% LEQ 2 echo`, `if a==b foo`.
+/// The comparison form needs a command after it, so code such as `if x == 1: y` stays text, and its
+/// left side cannot open with `(` (`if (a==b) return` is C or JavaScript).
+static BATCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"^[\s&|;]*(?:"#,
+        r#"for\s+(?:/[a-z]\s+(?:"[^"]{0,80}"\s+|[a-z]:\\\S{0,80}\s+)?)*%%?[^\s%]{1,30}\s+in\s*\([^)]{0,200}\)\s*do(?:[\s(@]|$)"#,
+        r#"|if\s+(?:/i\s+)?(?:not\s+)?(?:exist\s+\S|defined\s+\S|errorlevel\s+\d|cmdextversion\s+\d"#,
+        r#"|[^\s(]\S{0,80}\s*==\s*\S{0,80}[^\s:]\s+[a-z(@]"#,
+        r#"|[^\s(]\S{0,80}\s+(?:equ|neq|lss|leq|gtr|geq)\s+\S{0,80}[^\s:]\s+[a-z(@]))"#
+    ))
+    .expect("cmdi batch pattern compiles")
+});
+
+/// Whether the value opens with `for` or `if` (after separators), the only way [`BATCH`] matches.
+fn batch_possible(s: &str) -> bool {
+    let t = s
+        .trim_start_matches([' ', '\t', '&', '|', ';', '\n', '\r'])
+        .as_bytes();
+    (t.len() > 4 && t[..4].eq_ignore_ascii_case(b"for "))
+        || (t.len() > 3 && t[..3].eq_ignore_ascii_case(b"if "))
+}
+
 /// Markup that an `echo` writes somewhere it will be served.
 static DANGEROUS_ECHO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"<\s*(?:script|img|svg|iframe|\?php)").expect("cmdi echo pattern compiles")
@@ -293,10 +317,16 @@ fn system_location(rest: &str) -> bool {
         || has_str(rest, "%windir%")
 }
 
+/// The value without the quotes and spaces that open it (`" ping.exe -n 31 ...`, `'uname'`) or
+/// form-style `+` spaces (`+dir+c:/`): how a parameter closes a quoted argument or a field.
+fn command_text(s: &str) -> &str {
+    s.trim_start_matches([' ', '\t', '\'', '"', '+'])
+}
+
 /// The first word of a value, if it is a known command (cheap: used to decide whether a value
 /// without shell punctuation, such as `uname -a`, needs the detector at all).
 pub(crate) fn leading_command(s: &str) -> bool {
-    let t = s.trim_start();
+    let t = command_text(s);
     let end = t
         .bytes()
         .position(|c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'.'))
@@ -311,16 +341,33 @@ pub(crate) fn leading_command(s: &str) -> bool {
     std::str::from_utf8(&buf[..end]).is_ok_and(|w| strong(w) || w == "reg" || w == "ping.exe")
 }
 
+/// Whether a value without shell punctuation could still be a command: it opens with a known
+/// command word or with batch `for`/`if`.
+pub(crate) fn start_possible(s: &str) -> bool {
+    leading_command(s) || batch_possible(s)
+}
+
 /// Scores a value that starts with a command word: `netstat -an`, `cat /etc/hosts`,
 /// `which curl`, `wget http://...`. English-looking words need an argument no sentence has.
 fn start_score(s: &str) -> u32 {
-    let t = s.trim_start();
-    let mut words = t.split([' ', '\t']).filter(|w| !w.is_empty());
+    let t = command_text(s);
+    // A quoted mention followed by more text (`"uname -p", while ...`) is prose about a command.
+    if let Some(q) = s
+        .trim_start()
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\''))
+    {
+        if t.find(q).is_some_and(|i| !t[i + 1..].trim().is_empty()) {
+            return 0;
+        }
+    }
+    let mut words = t.split([' ', '\t', '+']).filter(|w| !w.is_empty());
     let word = words.next().unwrap_or("");
     let arg = words.next().unwrap_or("");
     let rest = &t[word.len()..];
     if arg.is_empty() {
-        let bare = word.trim_end_matches([';', '|', '&']);
+        let bare = word.trim_end_matches([';', '|', '&', '\'', '"']);
         return if PROBES.contains(&bare) { 65 } else { 0 };
     }
     let flag = arg.len() > 1 && arg.starts_with('-');
@@ -393,7 +440,7 @@ fn is_arg(arg: &str) -> bool {
 
 /// Scores a value. `text` is true for body text lines, where `;` and newlines are punctuation.
 pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
-    let start_possible = !text && leading_command(&n.lower);
+    let start_possible = !text && start_possible(&n.lower);
     if !n.has(CHAIN | CONTROL | BACKTICK | DOLLAR | PAREN | ANGLE)
         && !super::normalize::has_str(&n.lower, "/bin/")
         && !super::normalize::has_str(&n.lower, "\\n")
@@ -443,6 +490,11 @@ pub(crate) fn detect(n: &Norm, text: bool) -> Option<Hit> {
     let leads = head.starts_with([';', '|', '&', '`', '\n', '\r'])
         || head.starts_with("$(")
         || head.starts_with("\\n");
+    if start_possible && batch_possible(s) {
+        if let Some(m) = BATCH.find(s) {
+            take(70, m.start(), m.end());
+        }
+    }
     // A command as the whole value, with shell-style arguments (`uname -a`, `netstat -an`).
     if start_possible {
         let end = s.find(['\n', ';', '|', '&']).unwrap_or(s.len());

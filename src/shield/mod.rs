@@ -448,7 +448,7 @@ impl Shield {
                 .windows(9)
                 .any(|w| w.eq_ignore_ascii_case(b"__proto__")))
             || (mask & normalize::SPACE != 0 && sqli::keyword_run_possible(raw))
-            || (!matches!(part, Part::Key | Part::Text) && cmdi::leading_command(raw))
+            || (!matches!(part, Part::Key | Part::Text) && cmdi::start_possible(raw))
     }
 
     fn values(part: Part, n: &Norm, emit: &mut dyn FnMut(Family, Option<Hit>)) {
@@ -465,7 +465,7 @@ impl Shield {
                 emit(Family::Sqli, sqli::detect(n));
             }
             // `uname -a`, `whoami`: a command as the whole value needs no punctuation.
-            if !matches!(part, P::Key | P::Text) && cmdi::leading_command(&n.lower) {
+            if !matches!(part, P::Key | P::Text) && cmdi::start_possible(&n.lower) {
                 emit(Family::Cmdi, cmdi::detect(n, false));
             }
             return;

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 static SENSITIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[/\\=:\s])(?:etc[/\\]+(?:passwd|shadow|group|hosts|issue|motd|crontab|sudoers|hostname|mysql|apache2|nginx|httpd|ssh)|proc[/\\]+(?:self|\d+)[/\\]|boot\.ini|win\.ini|system\.ini|windows[/\\]+(?:system32|win\.ini|system\.ini|repair|panther|debug)|winnt[/\\]|inetpub[/\\]|system32[/\\]|\.ssh[/\\]|id_[rd]sa|\.htpasswd|\.htaccess|web\.config|wp-config\.php|\.bash_history|\.git[/\\]+(?:config|head)|\.aws[/\\]+credentials|localstart\.asp)",
+        r"(?:^|[/\\=:\s])(?:etc[/\\]+(?:passwd|shadow|group|hosts|issue|motd|crontab|sudoers|hostname|mysql|apache2|nginx|httpd|ssh)|proc[/\\]+(?:self|\d+)[/\\]|boot\.ini|win\.ini|system\.ini|windows[/\\]+(?:system32|win\.ini|system\.ini|repair|panther|debug)|winnt[/\\]|inetpub[/\\]|web-inf[/\\]+web\.xml|system32[/\\]|\.ssh[/\\]|id_[rd]sa|\.htpasswd|\.htaccess|web\.config|wp-config\.php|\.bash_history|\.git[/\\]+(?:config|head)|\.aws[/\\]+credentials|localstart\.asp)",
     )
     .expect("traversal file pattern compiles")
 });
@@ -144,9 +144,27 @@ pub(crate) fn detect(n: &Norm) -> Option<Hit> {
     }
     if n.has(SLASH) {
         if let Some(m) = SENSITIVE.find(&n.lower) {
-            let starts_path = s
-                .first()
-                .is_some_and(|&b| matches!(b, b'/' | b'\\' | b'c' | b'.'));
+            // The word holding the match is a path to the file: absolute, relative, on any drive
+            // (`d:/inetpub/`), or the file's own path (`web-inf/web.xml`); `cat /root/.ssh/id_rsa`
+            // names one after a command.
+            let token = s[..m.start()]
+                .iter()
+                .rposition(u8::is_ascii_whitespace)
+                .map_or(0, |i| i + 1);
+            let t = &s[token..];
+            let drive = t.len() > 2 && t[0].is_ascii_alphabetic() && t[1] == b':';
+            // In a sentence a path is a mention (`any UID in /etc/passwd with ...`): only the first
+            // two words count.
+            let early = s[..token]
+                .split(u8::is_ascii_whitespace)
+                .filter(|w| !w.is_empty())
+                .count()
+                <= 1;
+            let starts_path = early
+                && (m.start() == token
+                    || drive
+                    || t.first()
+                        .is_some_and(|&b| matches!(b, b'/' | b'\\' | b'.' | b'~')));
             let score = if steps > 0 {
                 95
             } else if starts_path {
