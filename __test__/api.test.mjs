@@ -249,3 +249,10 @@ test('a decision reads its conclusion at once and the rest on demand; JSON.strin
   assert.equal(plain.reason.remaining, 2);
   assert.equal(plain.id, d.id);
 });
+
+test('console.log of a decision shows every field, not only the conclusion', async () => {
+  const { inspect } = await import('node:util');
+  const aj = palisade({ rules: [fixedWindow({ window: '1h', max: 3, name: uniq() })] });
+  const shown = inspect(aj.protect(req('198.51.100.21')), { depth: 3 });
+  for (const field of ['id', 'conclusion', 'reason', 'results', 'ip', 'RATE_LIMIT']) assert.ok(shown.includes(field), `${field} in ${shown}`);
+});

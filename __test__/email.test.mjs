@@ -78,3 +78,14 @@ test('email options are validated', () => {
   assert.throws(() => validateEmail({}), (e) => e.code === 'PALISADE_CONFIG_MISSING');
   assert.throws(() => validateEmail('a@b.com', { allowQuotes: true }), (e) => e.code === 'PALISADE_CONFIG_UNKNOWN');
 });
+
+test('validateEmail judges any value as an address: null, numbers and booleans get a verdict, not a configuration error', () => {
+  // formData.get('email') gives null for a missing field.
+  const none = validateEmail(null);
+  assert.equal(none.valid, false);
+  assert.deepEqual(none.reasons, ['EMPTY']);
+  assert.equal(validateEmail(42).valid, false);
+  assert.equal(validateEmail(true).valid, false);
+  // An object is still the rule factory's options.
+  assert.equal(validateEmail({ deny: ['DISPOSABLE'] }).type, 'EMAIL');
+});

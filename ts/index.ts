@@ -245,6 +245,10 @@ export class Decision {
   get ip(): { address?: string; source: string } {
     return this.#full().ip;
   }
+  /** What `console.log(decision)` shows: every field, as `JSON.stringify` does. */
+  [Symbol.for('nodejs.util.inspect.custom')](): object {
+    return this.toJSON();
+  }
   /** Plain data for logging (`JSON.stringify(decision)`). */
   toJSON(): { id: string; conclusion: string; reason: Reason; results: RuleResult[]; ip: { address?: string; source: string } } {
     const { id, reason, results, ip } = this.#full();
@@ -770,8 +774,11 @@ export function validateEmail(options: ValidateEmailOptions & { checkMx?: false 
 export function validateEmail(options: ValidateEmailOptions): Rule | AsyncRule;
 export function validateEmail(address: string, options?: EmailSyntaxOptions): EmailVerdict;
 export function validateEmail(first: ValidateEmailOptions | string, options?: EmailSyntaxOptions): Rule | EmailVerdict {
-  if (typeof first === 'string') {
-    return native_(() => native.validateEmail(first, options === undefined ? undefined : clean(options, 'validateEmail'))) as EmailVerdict;
+  // An address is judged whatever its type (`formData.get('email')` gives null when the field is
+  // missing): only an object (or nothing) is read as the rule's options.
+  if (first === null || (typeof first !== 'object' && first !== undefined)) {
+    const address = first === null ? '' : text(first);
+    return native_(() => native.validateEmail(address, options === undefined ? undefined : clean(options, 'validateEmail'))) as EmailVerdict;
   }
   return rule({ ...options_(first), type: 'EMAIL' }, 'validateEmail');
 }
