@@ -111,3 +111,15 @@ test('bad shield options throw with a code and the key path', () => {
   assert.throws(() => shield({ bogus: true }), (e) => e.code === 'PALISADE_CONFIG_UNKNOWN');
   assert.throws(() => detectAttacks(null), (e) => e.code === 'PALISADE_INVALID_REQUEST');
 });
+
+test('a body of any type gets a verdict from detectAttacks; a bad props.body is PALISADE_INVALID_PROPS, not a TypeError', () => {
+  for (const body of [5, { a: 1 }, true, new Uint8Array([60, 115, 99, 114, 105, 112, 116, 62]).subarray(0, 8)]) {
+    const r = detectAttacks({ url: '/', body, contentType: 'text/plain' });
+    assert.equal(typeof r.attack, 'boolean');
+  }
+  // A Uint8Array view is read from its own offset, not from the start of its buffer.
+  const bytes = Buffer.from('xxxx<script>alert(1)</script>');
+  assert.equal(detectAttacks({ url: '/', body: new Uint8Array(bytes.buffer, bytes.byteOffset + 4, bytes.length - 4), contentType: 'text/plain' }).attack, true);
+  const aj = palisade({ rules: [shield({ threshold: 0 })] });
+  assert.throws(() => aj.protect({ method: 'POST', path: '/', headers: [] }, { body: 5 }), (e) => e.code === 'PALISADE_INVALID_PROPS' && /props\.body/.test(e.message));
+});

@@ -529,6 +529,10 @@ export class Palisade<A extends boolean = boolean> {
    */
   protect(request: RequestLike, props?: ProtectProps): Protected<A> {
     const facts = toFacts(request);
+    const given = props?.body;
+    if (given !== undefined && given !== null && typeof given !== 'string' && !(given instanceof Uint8Array)) {
+      throw new PalisadeError('PALISADE_INVALID_PROPS', `protect() props.body: got ${typeof given}, expected a string or a Uint8Array`);
+    }
     if (this.#bodyCap > 0) {
       return this.#withBody(request, facts, props).then((f) => this.#run(f, props)) as Protected<A>;
     }
@@ -703,7 +707,9 @@ export function detectAttacks(input: AttackInput, opts?: Pick<ShieldOptions, 'se
   const h = input.headers;
   if (Array.isArray(h)) for (const pair of h) flat.push(text(pair?.[0]), text(pair?.[1]));
   else if (h && typeof h === 'object') for (const [k, v] of Object.entries(h)) flat.push(k, text(v));
-  const body = input.body === undefined || input.body === null ? undefined : typeof input.body === 'string' ? input.body : Buffer.from(input.body);
+  // Any body is inspected: bytes as bytes, anything else as its text (never a throw for request data).
+  const b: unknown = input.body;
+  const body = b === undefined || b === null ? undefined : typeof b === 'string' ? b : b instanceof Uint8Array ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : text(b);
   return native_(() =>
     native.detectAttacks(
       { method: input.method === undefined ? undefined : text(input.method), url: text(input.url), headers: flat, body, contentType: input.contentType === undefined ? undefined : text(input.contentType) },
