@@ -5,7 +5,8 @@
 //! costs more than the check itself (measured: ~190 ns for one number argument, against ~70 ns for
 //! a call without arguments). These functions take only numbers and strings, borrow nothing,
 //! and are called once per request, so they are registered by hand: read the arguments with plain
-//! N-API calls (strings into a stack buffer), call the core, return a number or a boolean. Panics
+//! N-API calls (strings into a stack buffer), call the core, return a number or a boolean (or, for
+//! `emailVerdict`, a short array when strings come with the number). Panics
 //! are caught here, as everywhere else at the boundary.
 
 use std::panic::catch_unwind;
