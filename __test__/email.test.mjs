@@ -2,7 +2,7 @@
 // the field cases (em-050, the null MX, runs against a loopback DNS server in the Rust suite).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import palisade, { protectSignup, validateEmail } from 'palisade';
+import palisade, { protectSignup, validateEmail, validateEmailAsync } from 'palisade';
 
 test('regression_em_010 a trailing U+FFFD makes the address invalid', () => {
   const v = validateEmail('username@domain.com\uFFFD');
@@ -88,4 +88,40 @@ test('validateEmail judges any value as an address: null, numbers and booleans g
   assert.equal(validateEmail(true).valid, false);
   // An object is still the rule factory's options.
   assert.equal(validateEmail({ deny: ['DISPOSABLE'] }).type, 'EMAIL');
+});
+
+test('validateEmail gives the same verdicts as validateEmailAsync, key for key, on every path', async () => {
+  // validateEmail unpacks a number from a hand-registered N-API function; validateEmailAsync still
+  // returns a napi-rs object. A closed loopback port makes the MX part fail fast and add no type.
+  const long = `${'a'.repeat(60)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.com`;
+  const addresses = [
+    'jane.doe@example.com', 'Jane.Doe+news@Example.COM', 'jo@gmial.com', 'Jo@GMIAL.com', 'admin@gmail.com',
+    'x@jzxz.0-mail.com', 'josé@bücher.de', 'почта@пример.рф', 'test@xn--umlut-ira.com', 'user@[192.0.2.1]',
+    '"john doe"@example.com', 'invalid@email', '', '@', 'a@b', 'a\uD800@example.com', '😆@example.com',
+    long, `${long}x`, 'é'.repeat(200) + '@example.com', 'a'.repeat(300), `${'a'.repeat(254)}\uD83D\uDE00`,
+  ];
+  const optionSets = [undefined, { requireTopLevelDomain: false, allowDomainLiteral: true, allowQuoted: true }, { allowUtf8LocalPart: false }];
+  for (const options of optionSets) {
+    for (const a of addresses) {
+      const sync = validateEmail(a, options);
+      const { mx, ...async } = await validateEmailAsync(a, { ...options, dns: { nameservers: ['127.0.0.1:9'] }, mxTimeoutMs: 200 });
+      if (a.includes('@[') && mx === 'NO_MX_RECORDS') {
+        // The MX check does not look inside a domain literal; that type comes from it, not from
+        // the verdict compared here.
+        async.types = async.types.filter((t) => t !== 'NO_MX_RECORDS');
+      } else {
+        assert.ok(mx === undefined || mx === 'TIMEOUT' || mx === 'UNAVAILABLE', `${a}: ${mx}`);
+      }
+      assert.deepEqual(sync, async, `${JSON.stringify(a)} ${JSON.stringify(options)}`);
+      assert.deepEqual(Object.keys(sync), Object.keys(async), JSON.stringify(a));
+    }
+  }
+});
+
+test('validateEmail verdicts share no arrays, and bad options still throw with a code', () => {
+  const a = validateEmail('admin@gmail.com');
+  a.types.push('INVALID');
+  assert.deepEqual(validateEmail('admin@gmail.com').types, ['FREE', 'ROLE']);
+  assert.throws(() => validateEmail('a@b.com', { allowQuoted: 'yes' }), (e) => e.code?.startsWith('PALISADE_CONFIG'));
+  assert.throws(() => validateEmail('a@b.com', { nope: true }), (e) => e.code?.startsWith('PALISADE_CONFIG'));
 });

@@ -783,10 +783,47 @@ export function validateEmail(first: ValidateEmailOptions | string, options?: Em
   // An address is judged whatever its type (`formData.get('email')` gives null when the field is
   // missing): only an object (or nothing) is read as the rule's options.
   if (first === null || (typeof first !== 'object' && first !== undefined)) {
-    const address = first === null ? '' : text(first);
-    return native_(() => native.validateEmail(address, options === undefined ? undefined : clean(options, 'validateEmail'))) as EmailVerdict;
+    const address = first === null ? '' : typeof first === 'string' ? first : text(first);
+    const bits = options === undefined ? undefined : native_(() => native.emailOptions(clean(options, 'validateEmail')));
+    let packed;
+    try {
+      packed = native.emailVerdict(address, bits);
+    } catch (err) {
+      // Only `PALISADE_INTERNAL` (a fault, not the address): surfaced as `native_` does.
+      native_(() => {
+        throw err;
+      });
+    }
+    return emailVerdict(address, packed!);
   }
   return rule({ ...options_(first), type: 'EMAIL' }, 'validateEmail');
+}
+
+// The names the packed verdicts of `native.emailVerdict` index, from the core, and for each set
+// of type bits the list it stands for (copied per verdict, so that callers may change theirs).
+const EMAIL_NAMES = native.emailNames();
+const EMAIL_TYPE_LISTS: EmailType[][] = Array.from({ length: 1 << EMAIL_NAMES.types.length }, (_, bits) =>
+  EMAIL_NAMES.types.filter((_, i) => bits & (1 << i)) as EmailType[],
+);
+
+/**
+ * Unpacks `native.emailVerdict` (layout in src/napi/fast.rs): bit 0 valid, bits 1 to 5 the types,
+ * bits 8 to 15 one plus the reason's index; a normalized address that differs from the input and a
+ * suggestion come beside the number, in an array. Keys are set as the napi-rs object had them:
+ * `normalized` and `suggestion` only when present.
+ */
+function emailVerdict(address: string, packed: number | [number, string?, string?]): EmailVerdict {
+  const code = typeof packed === 'number' ? packed : packed[0];
+  const valid = (code & 1) === 1;
+  const typeBits = (code >> 1) & 31;
+  const types = typeBits === 0 ? [] : EMAIL_TYPE_LISTS[typeBits].slice();
+  const reason = code >>> 8;
+  const reasons = reason === 0 ? [] : [EMAIL_NAMES.reasons[reason - 1]];
+  if (!valid) return { valid, types, reasons };
+  if (typeof packed === 'number') return { valid, types, reasons, normalized: address };
+  const v: EmailVerdict = { valid, types, reasons, normalized: packed[1] ?? address };
+  if (packed[2] !== undefined) v.suggestion = packed[2];
+  return v;
 }
 
 /**

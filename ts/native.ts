@@ -29,6 +29,12 @@ interface FastPaths {
   /** Packed rate-limit answer: ±(remaining * 2^26 + reset + 1), 0 for a fault. */
   limiterCheck(handle: number, key: string, requested: number): number;
   isBot(userAgent: string): boolean;
+  /**
+   * The packed verdict of `validateEmail(address)`: a number, or `[number, normalized?,
+   * suggestion?]` when strings come with it (layout in src/napi/fast.rs); `options` is a number
+   * from `emailOptions`. Throws `PALISADE_INTERNAL` for a non-string or an internal fault.
+   */
+  emailVerdict(address: string, options?: number): number | [number, string?, string?];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,133 +1,160 @@
 //! Domain and local-part classification: disposable and free providers, role accounts, typos.
 //!
 //! The two provider lists are embedded as one sorted, newline-separated string each. On first use
-//! an index of line starts (`u32` per domain: 648 KB for the disposable list, 19 KB for the free
-//! list) and a table of where each two-character prefix begins (6 KB per list) is built once; a
-//! lookup is a binary search inside its prefix bucket, about 7 short comparisons. The domain text
-//! itself is never copied to the heap.
+//! one hash table over both is built (about 5 ms): 2^18 slots of 4 bytes (1 MB), each holding where
+//! a domain starts in its list, which list it is, and 9 bits of its hash, so that a probe almost
+//! never compares text it does not need to. A lookup hashes the key once and reads one or two
+//! slots. The domain text itself is never copied to the heap.
 
 use std::sync::OnceLock;
 
-/// Characters a listed domain can hold, in byte order, plus "end of string" first.
-const SYMBOLS: usize = 39;
-/// Buckets keyed by the first two characters.
-const BUCKETS: usize = SYMBOLS * SYMBOLS;
+/// Slots in the table: a power of two, at least 1.5 times the number of listed domains so that
+/// linear probing stays short (a test checks the longest probe).
+const SLOTS: usize = 1 << 18;
+/// An empty slot. Never a real entry: that would need an offset beyond both lists (a test checks
+/// that the lists are shorter than [`OFFSET_MASK`]).
+const EMPTY: u32 = u32::MAX;
+/// Low 22 bits: the byte offset of the domain in its list.
+const OFFSET_MASK: u32 = (1 << 22) - 1;
+/// Bit 31: the domain comes from the free list (else from the disposable list).
+const FREE_BIT: u32 = 1 << 31;
+/// Bits 22..31: 9 bits of the hash, compared before the text.
+const TAG_SHIFT: u32 = 22;
+const TAG_MASK: u32 = 0x1ff;
 
-/// Rank of a domain character in byte order (`-` < `.` < digits < letters); 0 is "no character".
-fn symbol(b: Option<&u8>) -> Option<usize> {
-    match b {
-        None => Some(0),
-        Some(b'-') => Some(1),
-        Some(b'.') => Some(2),
-        Some(&d @ b'0'..=b'9') => Some(3 + usize::from(d - b'0')),
-        Some(&l @ b'a'..=b'z') => Some(13 + usize::from(l - b'a')),
-        Some(_) => None,
+/// A 64-bit hash of a short byte string, in the style of wyhash and foldhash: the key read as at
+/// most a few overlapping little-endian words, mixed by folded multiplies. The table is fixed, so
+/// there is nothing for an attacker to flood; the longest probe is bounded by the data and checked
+/// by a test.
+fn hash(key: &[u8]) -> u64 {
+    const K1: u64 = 0x9E37_79B9_7F4A_7C15;
+    const K2: u64 = 0xA076_1D64_78BD_642F;
+    fn fold(a: u64, b: u64) -> u64 {
+        let p = u128::from(a) * u128::from(b);
+        (p as u64) ^ ((p >> 64) as u64)
     }
+    fn word(s: &[u8]) -> u64 {
+        s.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w))
+    }
+    fn half(s: &[u8]) -> u64 {
+        s.first_chunk::<4>()
+            .map_or(0, |w| u64::from(u32::from_le_bytes(*w)))
+    }
+    let n = key.len();
+    let mut h = K2 ^ n as u64;
+    let (a, b) = if n > 16 {
+        let mut rest = key;
+        while rest.len() > 16 {
+            h = fold(h ^ word(rest), K1);
+            rest = &rest[8..];
+        }
+        (word(rest), word(&key[n - 8..]))
+    } else if n >= 8 {
+        // Two words, overlapping when shorter than 16 bytes.
+        (word(key), word(&key[n - 8..]))
+    } else if n >= 4 {
+        (half(key), half(&key[n - 4..]))
+    } else if n > 0 {
+        let spread = u64::from(key[0]) | u64::from(key[n / 2]) << 8 | u64::from(key[n - 1]) << 16;
+        (spread, 0)
+    } else {
+        (0, 0)
+    };
+    fold(fold(a ^ K1, b ^ h), K2)
 }
 
-/// The bucket of a domain: its first two characters. Sorting by bytes keeps buckets contiguous.
-fn bucket(s: &[u8]) -> Option<usize> {
-    Some(symbol(s.first())? * SYMBOLS + symbol(s.get(1))?)
+/// The disposable and free lists, embedded sorted and newline-separated, with a hash table over
+/// both built on first use.
+pub(crate) struct Lists {
+    disposable: &'static str,
+    free: &'static str,
+    table: OnceLock<Box<[u32]>>,
 }
 
-/// Line starts, and for each two-character bucket the index of its first line.
-struct Index {
-    starts: Box<[u32]>,
-    buckets: Box<[u32]>,
-}
-
-/// A sorted, newline-separated list embedded in the binary, with a lazily built index.
-pub(crate) struct List {
-    text: &'static str,
-    index: OnceLock<Index>,
-}
-
-impl List {
-    const fn new(text: &'static str) -> Self {
+impl Lists {
+    const fn new(disposable: &'static str, free: &'static str) -> Self {
         Self {
-            text,
-            index: OnceLock::new(),
+            disposable,
+            free,
+            table: OnceLock::new(),
         }
     }
 
-    fn index(&self) -> &Index {
-        self.index.get_or_init(|| {
-            let bytes = self.text.as_bytes();
-            let mut starts = Vec::with_capacity(bytes.len() / 12);
-            // buckets[k] = first line whose bucket is >= k; filled as the sorted lines go by.
-            let mut buckets = vec![0u32; BUCKETS + 1];
-            let mut next_bucket = 0usize;
-            let mut pos = 0usize;
-            for line in self.text.split_terminator('\n') {
-                // Lines outside the domain alphabet cannot be looked up; a test keeps them out.
-                let k = bucket(line.as_bytes()).unwrap_or(BUCKETS - 1);
-                let n = starts.len() as u32;
-                while next_bucket <= k {
-                    buckets[next_bucket] = n;
-                    next_bucket += 1;
+    fn table(&self) -> &[u32] {
+        self.table.get_or_init(|| {
+            let mut table = vec![EMPTY; SLOTS].into_boxed_slice();
+            // Disposable first: a domain on both lists is found as disposable, as it was when the
+            // lists were searched one after the other.
+            for (text, list_bit) in [(self.disposable, 0), (self.free, FREE_BIT)] {
+                let mut pos = 0usize;
+                for line in text.split_terminator('\n') {
+                    let h = hash(line.as_bytes());
+                    let slot = list_bit | tag(h) << TAG_SHIFT | (pos as u32 & OFFSET_MASK);
+                    let mut i = h as usize & (SLOTS - 1);
+                    while table[i] != EMPTY {
+                        i = (i + 1) & (SLOTS - 1);
+                    }
+                    table[i] = slot;
+                    pos += line.len() + 1;
                 }
-                // The lists are a few MB, far below u32::MAX (checked by a test).
-                starts.push(pos as u32);
-                pos += line.len() + 1;
             }
-            let n = starts.len() as u32;
-            for b in &mut buckets[next_bucket..] {
-                *b = n;
-            }
-            debug_assert!(pos >= bytes.len());
-            Index {
-                starts: starts.into_boxed_slice(),
-                buckets: buckets.into_boxed_slice(),
-            }
+            table
         })
     }
 
-    /// Line `i`, without its newline.
-    fn line(&self, starts: &[u32], i: usize) -> &'static [u8] {
-        let bytes = self.text.as_bytes();
-        let start = starts[i] as usize;
-        let end = starts.get(i + 1).map_or(bytes.len(), |&next| next as usize);
-        let line = &bytes[start..end];
-        line.strip_suffix(b"\n").unwrap_or(line)
-    }
-
-    /// Whether `key` is one of the lines.
-    pub(crate) fn contains(&self, key: &str) -> bool {
-        let index = self.index();
-        let Some(k) = bucket(key.as_bytes()) else {
-            return false;
-        };
-        // Binary search only inside the key's two-character bucket (about 100 lines, 7 probes).
-        let (mut lo, mut hi) = (index.buckets[k] as usize, index.buckets[k + 1] as usize);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.line(&index.starts, mid).cmp(key.as_bytes()) {
-                std::cmp::Ordering::Equal => return true,
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
+    /// Which list holds exactly `key`, if any.
+    pub(crate) fn find(&self, key: &str) -> Option<Provider> {
+        let table = self.table();
+        let key = key.as_bytes();
+        let h = hash(key);
+        let want = tag(h);
+        let mut i = h as usize & (SLOTS - 1);
+        loop {
+            let slot = table[i];
+            if slot == EMPTY {
+                return None;
             }
+            if (slot >> TAG_SHIFT) & TAG_MASK == want {
+                let (text, provider) = if slot & FREE_BIT == 0 {
+                    (self.disposable, Provider::Disposable)
+                } else {
+                    (self.free, Provider::Free)
+                };
+                let start = (slot & OFFSET_MASK) as usize;
+                let rest = &text.as_bytes()[start..];
+                if rest.starts_with(key) && matches!(rest.get(key.len()), None | Some(b'\n')) {
+                    return Some(provider);
+                }
+            }
+            i = (i + 1) & (SLOTS - 1);
         }
-        false
     }
 
-    /// Heap bytes used by the index (0 before first use).
+    /// Heap bytes used by the table (0 before first use).
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.index.get().map_or(0, |i| {
-            std::mem::size_of_val::<[u32]>(&i.starts) + std::mem::size_of_val::<[u32]>(&i.buckets)
-        })
+        self.table
+            .get()
+            .map_or(0, |t| std::mem::size_of_val::<[u32]>(t))
     }
 
-    /// Number of domains.
-    pub(crate) fn len(&self) -> usize {
-        self.index().starts.len()
+    /// Builds the table now.
+    pub(crate) fn preload(&self) {
+        let _ = self.table();
     }
 }
 
-/// Lower-case ASCII domains, sorted by bytes, one per line (see `data/email/` and `NOTICE.email`).
-pub(crate) static DISPOSABLE: List =
-    List::new(include_str!("../../data/email/disposable-domains.txt"));
-/// Free mail providers that are not disposable (`HubSpot`'s list minus the disposable union).
-pub(crate) static FREE: List = List::new(include_str!("../../data/email/free-domains.txt"));
+/// The hash bits kept in a slot.
+fn tag(h: u64) -> u32 {
+    (h >> 55) as u32 & TAG_MASK
+}
+
+/// Lower-case ASCII domains, sorted by bytes, one per line (see `data/email/` and `NOTICE`):
+/// the disposable union, and free mail providers that are not disposable (`HubSpot`'s list minus
+/// the disposable union).
+pub(crate) static LISTS: Lists = Lists::new(
+    include_str!("../../data/email/disposable-domains.txt"),
+    include_str!("../../data/email/free-domains.txt"),
+);
 
 /// Domains of large providers whose typos are worth a suggestion. Providers whose name is three
 /// letters or fewer (qq, aol, gmx) are left out: a one-letter slip from them is usually another
@@ -206,7 +233,7 @@ const ROLES: &[&str] = &[
 
 /// Which provider list, if any, claims a domain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Provider {
+pub enum Provider {
     /// Listed (or under a listed domain) as disposable.
     Disposable,
     /// Listed (or under a listed domain) as a free mail provider.
@@ -232,32 +259,69 @@ fn is_icann_suffix(name: &str) -> bool {
 /// hand out random subdomains, em-060). The most specific listing wins, so an address provider
 /// that the free list names under a parent that the disposable lists name stays free.
 pub(crate) fn provider(domain: &str) -> Provider {
+    // First the most specific listed level, by hash lookups alone. A single label is always a
+    // suffix boundary (a known or an unknown TLD), so it is never looked up.
+    let mut listed = None;
     let mut candidate = domain;
-    loop {
-        if is_icann_suffix(candidate) {
+    while let Some(parent) = parent(candidate) {
+        if let Some(p) = LISTS.find(candidate) {
+            listed = Some((candidate.len(), p));
+            break;
+        }
+        candidate = parent;
+    }
+    let Some((len, p)) = listed else {
+        return Provider::Unknown;
+    };
+    // Then the Public Suffix List, only for a hit: the walk stops at the first public suffix, so
+    // the listing counts only if no level from the full domain down to it is one. The listed
+    // level itself never is (no listed domain is a public suffix, checked by a test), so a
+    // domain that is listed as typed (`gmail.com`) needs no suffix lookup at all.
+    let mut level = domain;
+    while level.len() > len {
+        if is_icann_suffix(level) {
             return Provider::Unknown;
         }
-        if DISPOSABLE.contains(candidate) {
-            return Provider::Disposable;
-        }
-        if FREE.contains(candidate) {
-            return Provider::Free;
-        }
-        match candidate.split_once('.') {
-            Some((_, parent)) => candidate = parent,
-            None => return Provider::Unknown,
-        }
+        level = parent(level).unwrap_or_default();
     }
+    p
+}
+
+/// `domain` without its first label, if it has more than one. A byte loop: labels are short, and
+/// the general substring search costs more to set up than it saves.
+fn parent(domain: &str) -> Option<&str> {
+    let dot = domain.bytes().position(|b| b == b'.')?;
+    domain.get(dot + 1..)
 }
 
 /// Length of the longest entry of [`ROLES`].
 const LONGEST: usize = 13;
+
+/// For each first byte, bit `n` set when some role name of `n` bytes starts with it.
+const ROLE_SHAPES: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < ROLES.len() {
+        let r = ROLES[i].as_bytes();
+        t[r[0] as usize] |= 1 << r.len();
+        i += 1;
+    }
+    t
+};
 
 /// Whether the local part names a role mailbox.
 pub(crate) fn is_role(local: &str) -> bool {
     let base = local.split_once('+').map_or(local, |(b, _)| b);
     // The longest role name has 13 characters; most local parts are ruled out here.
     if base.len() > LONGEST {
+        return false;
+    }
+    // Then by first letter and length together, which rules out nearly every personal name
+    // before any string comparison.
+    let Some(&first) = base.as_bytes().first() else {
+        return false;
+    };
+    if ROLE_SHAPES[usize::from(first.to_ascii_lowercase())] & (1 << base.len()) == 0 {
         return false;
     }
     let mut lower = [0u8; LONGEST];
@@ -270,7 +334,8 @@ pub(crate) fn is_role(local: &str) -> bool {
 /// The provider domain that `domain` is probably a typo of, if any.
 pub(crate) fn suggest(domain: &str) -> Option<&'static str> {
     // Long domains are never near a short target; this also bounds the distance work.
-    if domain.len() > 32 || TYPO_TARGETS.contains(&domain) {
+    // Every target is 8 to 14 bytes and at most two edits away: most domains stop here.
+    if !(SHORTEST_TARGET - 2..=LONGEST_TARGET + 2).contains(&domain.len()) {
         return None;
     }
     let mask = char_set(domain.as_bytes());
@@ -278,12 +343,20 @@ pub(crate) fn suggest(domain: &str) -> Option<&'static str> {
     for (&target, &target_mask) in TYPO_TARGETS.iter().zip(&TARGET_SETS) {
         // One edit on short names, two on longer ones: `gmial.com` is 1, `hotmial.co` is 2.
         let bound: u32 = if target.len() <= 9 { 1 } else { 2 };
+        // Each edit changes the length by at most one.
+        if domain.len().abs_diff(target.len()) > bound as usize {
+            continue;
+        }
         // Each edit brings in or removes at most one distinct character, so strings whose
         // character sets differ by more than `bound` on either side cannot be within reach. This
         // rejects almost every unrelated domain before the distance table is filled.
         if (mask & !target_mask).count_ones() > bound || (target_mask & !mask).count_ones() > bound
         {
             continue;
+        }
+        // A target itself is never "corrected", whatever else it is near.
+        if mask == target_mask && domain == target {
+            return None;
         }
         if let Some(d) = bounded_distance(domain.as_bytes(), target.as_bytes(), bound as usize) {
             if best.is_none_or(|(b, _)| d < b) {
@@ -312,6 +385,11 @@ const fn char_set(s: &[u8]) -> u64 {
     }
     m
 }
+
+/// Length of the shortest entry of [`TYPO_TARGETS`] (checked by a test).
+const SHORTEST_TARGET: usize = 8;
+/// Length of the longest entry of [`TYPO_TARGETS`] (checked by a test).
+const LONGEST_TARGET: usize = 14;
 
 /// `char_set` of each typo target, computed at compile time.
 const TARGET_SETS: [u64; TYPO_TARGETS.len()] = {
@@ -370,31 +448,101 @@ mod tests {
 
     #[test]
     fn finds_first_middle_and_last_lines_only_whole() {
-        let list = List::new("a.com\nb.org\nc.net\n");
+        let lists = Lists::new("a.com\nb.org\nc.net\n", "d.com\nb.org\ne.io");
         for k in ["a.com", "b.org", "c.net"] {
-            assert!(list.contains(k), "{k}");
+            assert_eq!(lists.find(k), Some(Provider::Disposable), "{k}");
         }
-        for k in ["", "a", "a.co", "a.comm", "b.org\nc.net", "z.com", "0.com"] {
-            assert!(!list.contains(k), "{k:?}");
+        // `b.org` is on both lists: disposable wins, as when the lists were searched in turn.
+        for k in ["d.com", "e.io"] {
+            assert_eq!(lists.find(k), Some(Provider::Free), "{k}");
         }
-        assert_eq!(list.len(), 3);
-        assert!(List::new("x.com").contains("x.com"));
-        assert!(!List::new("").contains("x.com"));
-        assert_eq!(List::new("").len(), 0);
+        for k in [
+            "",
+            "a",
+            "a.co",
+            "a.comm",
+            "b.org\nc.net",
+            "z.com",
+            "0.com",
+            "\n",
+            "e.i",
+        ] {
+            assert_eq!(lists.find(k), None, "{k:?}");
+        }
+        assert_eq!(
+            Lists::new("x.com", "").find("x.com"),
+            Some(Provider::Disposable)
+        );
+        assert_eq!(Lists::new("", "").find("x.com"), None);
     }
 
     #[test]
-    fn embedded_lists_are_sorted_unique_lowercase_ascii() {
-        for list in [&DISPOSABLE, &FREE] {
-            assert!(u32::try_from(list.text.len()).is_ok());
-            let lines: Vec<&str> = list.text.split_terminator('\n').collect();
-            assert_eq!(lines.len(), list.len());
+    fn embedded_lists_are_sorted_unique_lowercase_ascii_and_addressable() {
+        for text in [LISTS.disposable, LISTS.free] {
+            // Every offset must fit the slot's offset bits, and no slot can equal `EMPTY`.
+            assert!(text.len() < OFFSET_MASK as usize);
+            let lines: Vec<&str> = text.split_terminator('\n').collect();
             assert!(lines.windows(2).all(|w| w[0].as_bytes() < w[1].as_bytes()));
             assert!(lines.iter().all(|l| !l.is_empty()
                 && l.bytes().all(|b| b.is_ascii_lowercase()
                     || b.is_ascii_digit()
                     || b == b'-'
                     || b == b'.')));
+        }
+    }
+
+    #[test]
+    fn every_listed_domain_is_found_within_a_short_probe() {
+        let count = LISTS.disposable.split_terminator('\n').count()
+            + LISTS.free.split_terminator('\n').count();
+        assert!(SLOTS * 2 >= count * 3, "{count} domains for {SLOTS} slots");
+        for line in LISTS.disposable.split_terminator('\n') {
+            assert_eq!(LISTS.find(line), Some(Provider::Disposable), "{line}");
+        }
+        for line in LISTS.free.split_terminator('\n') {
+            assert!(LISTS.find(line).is_some(), "{line}");
+        }
+        // The longest run of occupied slots bounds every lookup, hit or miss.
+        let table = LISTS.table();
+        let (mut longest, mut run) = (0, 0);
+        for &slot in table.iter().chain(table.iter()) {
+            run = if slot == EMPTY { 0 } else { run + 1 };
+            longest = longest.max(run);
+        }
+        assert!(longest < 128, "longest probe {longest}");
+    }
+
+    #[test]
+    fn no_listed_domain_is_a_public_suffix() {
+        // `provider` relies on this to skip the suffix lookup for the listed level itself. A
+        // listed public suffix could never match anyway: drop it from the list.
+        for text in [LISTS.disposable, LISTS.free] {
+            for line in text.split_terminator('\n') {
+                assert!(!is_icann_suffix(line), "{line}");
+            }
+        }
+    }
+
+    #[test]
+    fn typo_target_lengths_match_the_prefilter() {
+        let lens = TYPO_TARGETS.iter().map(|t| t.len());
+        assert_eq!(lens.clone().min(), Some(SHORTEST_TARGET));
+        assert_eq!(lens.max(), Some(LONGEST_TARGET));
+    }
+
+    #[test]
+    fn a_single_label_is_always_a_suffix_boundary() {
+        for label in [
+            "com",
+            "uk",
+            "zz",
+            "foo-bar",
+            "123",
+            "xn--p1ai",
+            "a",
+            "mailinator",
+        ] {
+            assert!(is_icann_suffix(label), "{label}");
         }
     }
 

@@ -13,15 +13,15 @@
 //!   other work, so every later step runs on at most 254 bytes. The local part is capped at 64 bytes,
 //!   the ASCII domain at 253 and each label at 63 (RFC 5321 §4.5.3.1).
 //! - **Linear time.** Parsing is a few forward scans with no backtracking; IDN mapping and the list
-//!   lookups (binary search over a sorted, embedded list) are bounded by the capped length.
+//!   lookups (one hash per domain level, into a fixed table) are bounded by the capped length.
 //! - **No panics.** Every malformed input becomes an invalid [`Verdict`] with a typed [`Reason`].
 //!   Control characters and U+FFFD (what a lone UTF-16 surrogate from JavaScript turns into) are
 //!   always invalid.
 //! - **Memory.** The disposable and free lists are `&'static str` data embedded in the binary
 //!   (2.5 MB of read-only data for 162,079 disposable domains, 69 KB for the free list). The only
-//!   heap they use is an index of line starts, 4 bytes per domain (680 KB in all), built once
-//!   on first use or by [`preload`]. A lookup allocates only the verdict. [`MxChecker`] keeps a
-//!   bounded cache.
+//!   heap they use is one hash table over both, 2^18 slots of 4 bytes (1 MB), built once on first
+//!   use or by [`preload`]. [`classify`] allocates nothing for an ASCII address; [`validate`]
+//!   allocates only the verdict. [`MxChecker`] keeps a bounded cache.
 //!
 //! # What the verdict means
 //!
@@ -33,7 +33,9 @@ mod domains;
 mod mx;
 mod syntax;
 
+pub use domains::Provider;
 pub use mx::{MxChecker, MxConfig, MxOutcome};
+pub use syntax::MAX_ADDRESS;
 
 use crate::config::{ConfigError, Obj};
 
@@ -53,6 +55,15 @@ pub enum EmailType {
 }
 
 impl EmailType {
+    /// Every type, in the order a verdict lists them.
+    pub const ALL: [Self; 5] = [
+        Self::Invalid,
+        Self::Disposable,
+        Self::Free,
+        Self::NoMxRecords,
+        Self::Role,
+    ];
+
     /// The stable name shown to JavaScript.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -114,6 +125,31 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in declaration order.
+    pub const ALL: [Self; 21] = [
+        Self::Empty,
+        Self::TooLong,
+        Self::LocalPartTooLong,
+        Self::DomainTooLong,
+        Self::LabelTooLong,
+        Self::MissingAt,
+        Self::MissingLocalPart,
+        Self::MissingDomain,
+        Self::MissingTld,
+        Self::InvalidTld,
+        Self::InvalidCharacter,
+        Self::NonAsciiLocalPart,
+        Self::ConsecutiveDots,
+        Self::LeadingDot,
+        Self::TrailingDot,
+        Self::HyphenAtLabelEdge,
+        Self::QuotedLocalPart,
+        Self::UnclosedQuote,
+        Self::DomainLiteral,
+        Self::InvalidDomainLiteral,
+        Self::InvalidIdn,
+    ];
+
     /// The stable name shown to JavaScript (`SCREAMING_SNAKE_CASE`).
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -244,49 +280,130 @@ impl Verdict {
 /// Validates and classifies one address. Synchronous and free of I/O.
 #[must_use]
 pub fn validate(address: &str, opts: &Options) -> Verdict {
-    let parsed = match syntax::parse(address, opts) {
-        Ok(p) => p,
-        Err(reason) => return Verdict::invalid(reason),
-    };
-    let mut types = Vec::new();
-    let mut suggestion = None;
-    if let syntax::Host::Name(domain) = &parsed.host {
-        let provider = domains::provider(domain);
-        match provider {
-            domains::Provider::Disposable => types.push(EmailType::Disposable),
-            domains::Provider::Free => types.push(EmailType::Free),
-            domains::Provider::Unknown => {}
-        }
-        // A real provider is never "corrected". A disposable-listed domain still is: the common
-        // typos of gmail.com, hotmail.com, ... are registered by typosquatters and sit on the
-        // disposable lists, and those are exactly the typos worth pointing out.
-        if provider != domains::Provider::Free {
-            suggestion = domains::suggest(domain).map(|d| format!("{}@{d}", parsed.local));
-        }
-    }
-    if domains::is_role(&parsed.local) {
-        types.push(EmailType::Role);
-    }
-    Verdict {
-        valid: true,
-        types,
-        reasons: Vec::new(),
-        normalized: Some(parsed.normalized),
-        suggestion,
+    let mut buf = DomainBuf::default();
+    match classify(address, opts, &mut buf) {
+        Ok(c) => Verdict {
+            valid: true,
+            types: c.types().collect(),
+            reasons: Vec::new(),
+            normalized: Some(c.normalized()),
+            suggestion: c.suggestion(),
+        },
+        Err(reason) => Verdict::invalid(reason),
     }
 }
 
-/// Builds the provider-list indexes now instead of on the first [`validate`] call (about 1 ms of
-/// work), so that no request pays for it. Returns the heap bytes the indexes use.
+/// Room for a domain whose normalized form differs from how it was typed (upper case, Unicode),
+/// so that [`classify`] can return it without allocating. Make one with `DomainBuf::default()`
+/// per call; it is filled in only when needed.
+#[derive(Debug, Default)]
+pub struct DomainBuf(syntax::Scratch);
+
+/// What [`validate`] finds in a valid address, borrowed from the input (or from a [`DomainBuf`])
+/// instead of copied into strings: the parts a binding needs to build a verdict in its own
+/// representation without an intermediate [`Verdict`].
+#[derive(Debug, Clone)]
+pub struct Classified<'a> {
+    local: &'a str,
+    host: std::borrow::Cow<'a, str>,
+    provider: Provider,
+    role: bool,
+    typo_fix: Option<&'static str>,
+}
+
+impl Classified<'_> {
+    /// The types of the verdict, in the order [`Verdict::types`] lists them (provider, then role).
+    pub fn types(&self) -> impl Iterator<Item = EmailType> {
+        let provider = match self.provider {
+            Provider::Disposable => Some(EmailType::Disposable),
+            Provider::Free => Some(EmailType::Free),
+            Provider::Unknown => None,
+        };
+        provider
+            .into_iter()
+            .chain(self.role.then_some(EmailType::Role))
+    }
+
+    /// Which list claims the domain (a domain literal is [`Provider::Unknown`]).
+    #[must_use]
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// Whether the normalized address is `address` itself, byte for byte: then a caller holding
+    /// the input need not build [`Self::normalized`].
+    #[must_use]
+    pub fn normalized_is(&self, address: &str) -> bool {
+        let host: &str = &self.host;
+        address.len() == self.local.len() + 1 + host.len()
+            && address.ends_with(host)
+            && address.starts_with(self.local)
+    }
+
+    /// [`Verdict::normalized`].
+    #[must_use]
+    pub fn normalized(&self) -> String {
+        let host: &str = &self.host;
+        let mut s = String::with_capacity(self.local.len() + 1 + host.len());
+        s.push_str(self.local);
+        s.push('@');
+        s.push_str(host);
+        s
+    }
+
+    /// [`Verdict::suggestion`].
+    #[must_use]
+    pub fn suggestion(&self) -> Option<String> {
+        self.typo_fix.map(|d| format!("{}@{d}", self.local))
+    }
+}
+
+/// The work of [`validate`] without building its strings and vectors: the first syntax fault,
+/// or the parts of a valid address. For an ASCII address it allocates nothing.
+pub fn classify<'a>(
+    address: &'a str,
+    opts: &Options,
+    buf: &'a mut DomainBuf,
+) -> Result<Classified<'a>, Reason> {
+    let parsed = syntax::parse(address, opts, &mut buf.0)?;
+    let (host, provider, typo_fix) = match parsed.host {
+        syntax::Host::Name(domain) => {
+            let provider = domains::provider(domain);
+            // A real provider is never "corrected". A disposable-listed domain still is: the
+            // common typos of gmail.com, hotmail.com, ... are registered by typosquatters and
+            // sit on the disposable lists, and those are exactly the typos worth pointing out.
+            let typo_fix = if provider == Provider::Free {
+                None
+            } else {
+                domains::suggest(domain)
+            };
+            (std::borrow::Cow::Borrowed(domain), provider, typo_fix)
+        }
+        syntax::Host::Literal(literal) => {
+            (std::borrow::Cow::Owned(literal), Provider::Unknown, None)
+        }
+    };
+    Ok(Classified {
+        local: parsed.local,
+        host,
+        provider,
+        role: domains::is_role(parsed.local),
+        typo_fix,
+    })
+}
+
+/// Builds the provider-list table now instead of on the first [`validate`] call (a few ms of
+/// work), so that no request pays for it. Returns the heap bytes the table uses.
 pub fn preload() -> usize {
-    let _ = (domains::DISPOSABLE.len(), domains::FREE.len());
-    domains::DISPOSABLE.heap_bytes() + domains::FREE.heap_bytes()
+    domains::LISTS.preload();
+    domains::LISTS.heap_bytes()
 }
 
 /// Normalizes a bare domain the way [`validate`] does (UTS #46, punycode, lower case) and reports
 /// whether it is a known disposable domain. Useful for checking a list entry without an address.
 #[must_use]
 pub fn is_disposable_domain(domain: &str) -> bool {
-    syntax::normalize_domain(domain, &Options::default())
-        .is_ok_and(|d| domains::provider(&d) == domains::Provider::Disposable)
+    let mut scratch = None;
+    syntax::normalize_domain(domain, &Options::default(), &mut scratch)
+        .is_ok_and(|d| domains::provider(d) == Provider::Disposable)
 }

@@ -123,7 +123,9 @@ impl MxChecker {
             require_top_level_domain: false,
             ..Options::default()
         };
-        let Ok(domain) = syntax::normalize_domain(domain, &lax) else {
+        let mut scratch = None;
+        let Ok(domain) = syntax::normalize_domain(domain, &lax, &mut scratch).map(str::to_owned)
+        else {
             return MxOutcome::NoMxRecords;
         };
         if let Some(hit) = self.cache_lock().get(&domain, Instant::now()) {

@@ -615,37 +615,26 @@ pub fn limiter_size(handle: u32) -> u32 {
         .map_or(0, |(t, _)| t.len() as u32)
 }
 
+/// Names of the email types and reasons, in the order the numbers of `emailVerdict` index them.
 #[napi(object)]
-pub struct EmailVerdict {
-    pub valid: bool,
+pub struct EmailNames {
     pub types: Vec<String>,
     pub reasons: Vec<String>,
-    pub normalized: Option<String>,
-    pub suggestion: Option<String>,
 }
 
-/// Validates one address: syntax, IDN, disposable, free and role. Never throws for the address;
-/// bad options throw with a stable code.
+/// The names `validateEmail` decodes its packed verdicts with, read once at load.
 #[napi]
-pub fn validate_email(
-    address: String,
-    options: Option<serde_json::Value>,
-) -> Result<EmailVerdict, String> {
-    let opts = match options {
-        Some(v) => {
-            crate::email::Options::from_value(&v, "options").map_err(|e| config_error(&e))?
-        }
-        None => crate::email::Options::default(),
-    };
-    let v = catch_unwind(AssertUnwindSafe(|| crate::email::validate(&address, &opts)))
-        .map_err(|p| Error::new("PALISADE_INTERNAL".to_owned(), panic_message(&*p)))?;
-    Ok(EmailVerdict {
-        valid: v.valid,
-        types: v.types.iter().map(|t| t.as_str().to_owned()).collect(),
-        reasons: v.reasons.iter().map(|t| t.as_str().to_owned()).collect(),
-        normalized: v.normalized,
-        suggestion: v.suggestion,
-    })
+pub fn email_names() -> EmailNames {
+    EmailNames {
+        types: crate::email::EmailType::ALL
+            .iter()
+            .map(|t| t.as_str().to_owned())
+            .collect(),
+        reasons: crate::email::Reason::ALL
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
+    }
 }
 
 #[napi(object)]
@@ -841,6 +830,14 @@ pub fn detect_attacks(
             .collect(),
         body: report.body.as_str().to_owned(),
     })
+}
+
+/// Checks email syntax options and packs them into the number that `emailVerdict` takes.
+#[napi]
+pub fn email_options(options: serde_json::Value) -> Result<u32, String> {
+    crate::email::Options::from_value(&options, "options")
+        .map(|o| fast::email_options_bits(&o))
+        .map_err(|e| config_error(&e))
 }
 
 /// Validates one rule descriptor without building an engine, so rule factories fail where they
