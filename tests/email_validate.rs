@@ -516,3 +516,30 @@ fn classify_agrees_with_validate_and_borrows_the_input_when_it_is_already_normal
         }
     }
 }
+
+/// A domain whose punycode runs past the 253-byte scratch in the middle of a label: idna 1.1 would
+/// panic (`unreachable!`) if the sink failed there; the verdict is that the domain is too long.
+#[test]
+fn idn_domain_longer_than_the_scratch_is_too_long_not_a_panic() {
+    let opts = palisade::email::Options::default();
+    for n in [30, 40, 55, 60] {
+        let label = format!("{}x", "ü".repeat(n));
+        let address = format!("u@{}.com", vec![label; 8].join("."));
+        let v = palisade::email::validate(&address, &opts);
+        assert!(!v.valid, "{address}");
+        assert!(
+            v.reasons
+                .iter()
+                .any(|r| format!("{r:?}").contains("TooLong")),
+            "{address}: {:?}",
+            v.reasons
+        );
+    }
+    let fuzz = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/fuzz/email/crash-68017bf25e762e8181de19cc69ab074c11412638"
+    ))
+    .unwrap();
+    let v = palisade::email::validate(&String::from_utf8_lossy(&fuzz), &opts);
+    assert!(!v.valid);
+}

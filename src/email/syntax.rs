@@ -457,17 +457,27 @@ fn normalize_general<'a>(
 /// UTS #46 `ToASCII` of `domain`, written straight into `scratch`: the same call as
 /// `Uts46::to_ascii`, without its growing `String`. Output longer than the scratch is always a
 /// fault, found again with the allocating call so that the reason is the one a long output gets.
+///
+/// The sink never fails: it drops what does not fit and remembers that it did. idna 1.1 turns a
+/// sink error raised while it encodes punycode into `unreachable!()` (it takes every punycode
+/// error for an arithmetic overflow), so a failing sink would panic on a long IDN label (found by
+/// the `email` fuzz target; `tests/fixtures/fuzz/email/` replays it).
 fn uts46<'a>(domain: &'a str, scratch: &'a mut Scratch) -> Result<&'a str, Reason> {
     struct Sink<'s> {
         buf: &'s mut [u8],
         len: usize,
+        overflowed: bool,
     }
     impl std::fmt::Write for Sink<'_> {
         fn write_str(&mut self, s: &str) -> std::fmt::Result {
             let end = self.len + s.len();
-            let out = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
-            out.copy_from_slice(s.as_bytes());
-            self.len = end;
+            match self.buf.get_mut(self.len..end) {
+                Some(out) if !self.overflowed => {
+                    out.copy_from_slice(s.as_bytes());
+                    self.len = end;
+                }
+                _ => self.overflowed = true,
+            }
             Ok(())
         }
     }
@@ -475,6 +485,7 @@ fn uts46<'a>(domain: &'a str, scratch: &'a mut Scratch) -> Result<&'a str, Reaso
     let mut sink = Sink {
         buf: &mut buf[..],
         len: 0,
+        overflowed: false,
     };
     let processed = Uts46::new().process(
         domain.as_bytes(),
@@ -485,15 +496,16 @@ fn uts46<'a>(domain: &'a str, scratch: &'a mut Scratch) -> Result<&'a str, Reaso
         &mut sink,
         None,
     );
-    let len = sink.len;
+    let (len, overflowed) = (sink.len, sink.overflowed);
     match processed {
+        Err(ProcessingError::ValidityError) => Err(Reason::InvalidIdn),
         Ok(ProcessingSuccess::Passthrough) => Ok(domain),
-        Ok(ProcessingSuccess::WroteToSink) => {
+        Ok(ProcessingSuccess::WroteToSink) if !overflowed => {
             let buf: &'a [u8; MAX_DOMAIN] = buf;
             std::str::from_utf8(&buf[..len]).map_err(|_| Reason::InvalidIdn)
         }
-        Err(ProcessingError::ValidityError) => Err(Reason::InvalidIdn),
-        Err(ProcessingError::SinkError) => {
+        // Too long for the scratch (or, unreachable with this sink, a sink error).
+        Ok(ProcessingSuccess::WroteToSink) | Err(ProcessingError::SinkError) => {
             let long = Uts46::new()
                 .to_ascii(
                     domain.as_bytes(),
