@@ -123,3 +123,21 @@ test('a body of any type gets a verdict from detectAttacks; a bad props.body is 
   const aj = palisade({ rules: [shield({ threshold: 0 })] });
   assert.throws(() => aj.protect({ method: 'POST', path: '/', headers: [] }, { body: 5 }), (e) => e.code === 'PALISADE_INVALID_PROPS' && /props\.body/.test(e.message));
 });
+
+test('an attack hidden after 1,024 harmless values: detectAttacks reports the VALUES cap, the rule denies unless uninspected is ALLOW', async () => {
+  const padded = '/items?' + Array.from({ length: 1100 }, (_, i) => `p${i}=x`).join('&') + '&id=1%27%20OR%201%3D1--';
+  const r = detectAttacks({ url: padded });
+  assert.equal(r.attack, false);
+  assert.deepEqual(r.caps, ['VALUES']);
+  assert.deepEqual(detectAttacks({ url: '/items?q=shoes' }).caps, []);
+  const facts = { method: 'GET', path: '/items', query: padded.slice('/items?'.length), headers: [], peer: '203.0.113.5' };
+  const strict = palisade({ rules: [shield({ threshold: 0 })] });
+  const d = await strict.protect(facts);
+  assert.equal(d.conclusion, 'DENY');
+  assert.deepEqual(d.reason.caps, ['VALUES']);
+  const lenient = palisade({ rules: [shield({ threshold: 0, uninspected: 'ALLOW' })] });
+  const a = await lenient.protect(facts);
+  assert.equal(a.conclusion, 'ALLOW');
+  assert.deepEqual(a.reason.caps, ['VALUES']);
+  assert.throws(() => shield({ uninspected: 'maybe' }), (e) => e.code?.startsWith('PALISADE_CONFIG') && e.message.includes('uninspected'));
+});

@@ -197,3 +197,83 @@ fn bad_shield_options_fail_with_the_key_path() {
         assert!(err.code().starts_with("PALISADE_CONFIG_"));
     }
 }
+
+fn caps(r: &Reason) -> Vec<&'static str> {
+    match r {
+        Reason::Shield { caps, .. } => caps.clone(),
+        other => panic!("not a shield reason: {other:?}"),
+    }
+}
+
+/// An attack placed after 1,024 harmless values is past what the shield inspects: the request is
+/// denied for that (`uninspected: "DENY"`, the default) and says why in `caps`, whatever sits in
+/// the uninspected part; `"ALLOW"` lets it through and still reports the cap.
+#[test]
+fn values_or_headers_left_uninspected_deny_by_default_and_are_reported() {
+    let clock = Clock::manual(1_000_000);
+    let padded: String = (0..1100)
+        .map(|i| format!("p{i}=x"))
+        .collect::<Vec<_>>()
+        .join("&")
+        + "&id=1%27%20OR%201%3D1--";
+    let strict = engine(&clock, json!({ "type": "SHIELD", "threshold": 0 }));
+    let d = strict.protect(
+        &req("203.0.113.9", "/items", &padded, None),
+        &Props::default(),
+    );
+    assert_eq!(d.conclusion, Conclusion::Deny);
+    assert!(
+        findings(&d.reason).is_empty(),
+        "the attack itself was not inspected"
+    );
+    assert_eq!(caps(&d.reason), vec!["VALUES"]);
+
+    let lenient = engine(
+        &clock,
+        json!({ "type": "SHIELD", "threshold": 0, "uninspected": "ALLOW" }),
+    );
+    let d = lenient.protect(
+        &req("203.0.113.9", "/items", &padded, None),
+        &Props::default(),
+    );
+    assert_eq!(d.conclusion, Conclusion::Allow);
+    assert_eq!(caps(&d.reason), vec!["VALUES"]);
+
+    // 70 header lines: the 65th on is not read.
+    let mut r = req("203.0.113.9", "/items", "", None);
+    for i in 0..70 {
+        r.headers.push((format!("x-h{i}"), "v".to_owned()));
+    }
+    let d = strict.protect(&r, &Props::default());
+    assert_eq!(d.conclusion, Conclusion::Deny);
+    assert_eq!(caps(&d.reason), vec!["HEADERS"]);
+
+    // A clean request reaches no cap; a long value is cut, inspected from its start, and allowed.
+    let d = strict.protect(
+        &req("203.0.113.9", "/items", "q=shoes", None),
+        &Props::default(),
+    );
+    assert_eq!(d.conclusion, Conclusion::Allow);
+    assert!(caps(&d.reason).is_empty());
+    let long = format!(r#"{{"note":"{}"}}"#, "a".repeat(20_000));
+    let d = strict.protect(
+        &req(
+            "203.0.113.9",
+            "/items",
+            "",
+            Some(("application/json", &long)),
+        ),
+        &Props::default(),
+    );
+    assert_eq!(d.conclusion, Conclusion::Allow);
+    assert_eq!(caps(&d.reason), vec!["VALUE_BYTES"]);
+
+    let bad = Engine::from_value(
+        &json!({ "rules": [{ "type": "SHIELD", "uninspected": "MAYBE" }] }),
+        clock.clone(),
+    );
+    let err = bad
+        .err()
+        .expect("an unknown choice is a configuration error");
+    assert!(err.to_string().contains("uninspected"), "{err}");
+}

@@ -139,6 +139,13 @@ export class Reason {
   readonly blocked?: boolean;
   /** Shield reasons: how the body was handled (`ABSENT`, `PARSED`, `TRUNCATED`, `UNPARSEABLE`, `SKIPPED`, `UNREADABLE`). */
   readonly body?: string;
+  /**
+   * Shield reasons: the caps this request reached. `VALUES` (more than 1,024 values) and `HEADERS`
+   * (more than 64 header lines) mean some were not inspected; the rule denies such a request
+   * unless `uninspected: 'ALLOW'`. `VALUE_BYTES`, `URL_BYTES`, `BODY_BYTES`, `JSON_DEPTH`: something
+   * was cut short and its start inspected.
+   */
+  readonly caps?: string[];
   /** Email reasons, with `checkMx`: what the MX lookup found (`TIMEOUT` and `UNAVAILABLE` say nothing about the address). */
   readonly mx?: string;
   constructor(r: ReasonObject) {
@@ -146,6 +153,7 @@ export class Reason {
     this.findings = r.findings as Finding[] | undefined;
     this.blocked = r.blocked;
     this.body = r.body;
+    this.caps = r.caps;
     this.mx = r.mx;
     this.emailTypes = r.types;
     this.reasons = r.reasons;
@@ -663,6 +671,12 @@ export interface ShieldOptions {
   exclude?: string[];
   /** Body bytes read and inspected, 1 to 16 MiB. Default 65536. */
   maxBodyBytes?: number;
+  /**
+   * A request with more values (query args, form fields, JSON strings, cookies: 1,024) or header
+   * lines (64) than the shield inspects: `DENY` (default; an attack could sit after the padding)
+   * or `ALLOW` (still reported in `reason.caps`).
+   */
+  uninspected?: 'DENY' | 'ALLOW';
   /** Rules with the same settings and name share one block list across the process. */
   name?: string;
 }
@@ -699,7 +713,7 @@ export interface AttackInput {
 }
 
 /** Inspects one request for attacks, outside `protect()`. Never throws for the request data. */
-export function detectAttacks(input: AttackInput, opts?: Pick<ShieldOptions, 'sensitivity' | 'exclude' | 'maxBodyBytes'>): { attack: boolean; findings: Finding[]; body: string } {
+export function detectAttacks(input: AttackInput, opts?: Pick<ShieldOptions, 'sensitivity' | 'exclude' | 'maxBodyBytes'>): { attack: boolean; findings: Finding[]; body: string; caps: string[] } {
   if (input === null || typeof input !== 'object') {
     throw new PalisadeError('PALISADE_INVALID_REQUEST', `detectAttacks() needs { url, method?, headers?, body?, contentType? }; got ${input === null ? 'null' : typeof input}`);
   }
@@ -715,7 +729,7 @@ export function detectAttacks(input: AttackInput, opts?: Pick<ShieldOptions, 'se
       { method: input.method === undefined ? undefined : text(input.method), url: text(input.url), headers: flat, body, contentType: input.contentType === undefined ? undefined : text(input.contentType) },
       opts === undefined ? undefined : clean(opts, 'detectAttacks'),
     ),
-  ) as { attack: boolean; findings: Finding[]; body: string };
+  ) as { attack: boolean; findings: Finding[]; body: string; caps: string[] };
 }
 
 /** Email types: `INVALID`, `DISPOSABLE`, `FREE`, `NO_MX_RECORDS`, `ROLE`. */

@@ -82,6 +82,9 @@ pub enum Reason {
         /// How the body was handled: `ABSENT`, `PARSED`, `TRUNCATED`, `UNPARSEABLE`, `SKIPPED`,
         /// or `UNREADABLE` (the caller could not read it; the other parts were inspected).
         body: &'static str,
+        /// Caps this request reached (`VALUES`, `HEADERS`, `VALUE_BYTES`, `URL_BYTES`,
+        /// `JSON_DEPTH`, `BODY_BYTES`): what was not inspected, or not in full.
+        caps: Vec<&'static str>,
     },
     /// The shared store failed (unreachable, too slow, or an unexpected answer). Never a rate
     /// limit: the store's `failMode` decides (ERROR, or DENY when closed).

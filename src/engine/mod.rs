@@ -550,6 +550,7 @@ impl Engine {
             blocked: out.blocked,
             reset_secs: secs(out.block_reset_ms),
             body: body_status(req, &out.report),
+            caps: out.report.caps.iter().map(|c| c.as_str()).collect(),
         };
         (
             if out.denied {

@@ -255,7 +255,9 @@ impl Engine {
                                 }
                             }
                         }
-                        let denied = report.attack() || blocked;
+                        let denied = report.attack()
+                            || blocked
+                            || (s.deny_uninspected && report.uninspected());
                         answers[i] = Some((
                             if denied {
                                 Conclusion::Deny
@@ -271,6 +273,7 @@ impl Engine {
                                 blocked,
                                 reset_secs: super::secs(if blocked { reset_ms } else { 0 }),
                                 body: super::body_status(req, &report),
+                                caps: report.caps.iter().map(|c| c.as_str()).collect(),
                             },
                             state_of(self.rules[i].mode),
                         ));

@@ -23,6 +23,10 @@ pub struct ShieldRule {
     pub threshold: u32,
     /// How long a blocked client stays blocked.
     pub block_for_ms: u64,
+    /// Whether a request with values or header lines left uninspected (more than
+    /// [`crate::shield::MAX_VALUES`] values or [`crate::shield::MAX_HEADERS`] header lines) is
+    /// denied: `uninspected: "DENY"` (the default) or `"ALLOW"`.
+    pub deny_uninspected: bool,
     /// Attack requests per client in the current window.
     strikes: Option<Arc<Table>>,
     /// Blocked clients: a slot with nothing left is a block until its window ends.
@@ -34,7 +38,8 @@ pub struct ShieldRule {
 
 /// What the shield rule found for one request.
 pub struct ShieldOutcome {
-    /// Whether the rule denies (an attack in this request, or a blocked client).
+    /// Whether the rule denies (an attack in this request, a blocked client, or, unless
+    /// `uninspected: "ALLOW"`, parts of the request left uninspected).
     pub denied: bool,
     /// The detector's report for this request.
     pub report: Report,
@@ -64,6 +69,7 @@ impl ShieldRule {
         let threshold = o
             .u64_in("threshold", 0, MAX_THRESHOLD)?
             .map_or(DEFAULT_THRESHOLD, |n| n as u32);
+        let deny_uninspected = o.choice("uninspected", &["DENY", "ALLOW"])? != Some("ALLOW");
         let block_for_ms = match o.get("blockFor") {
             Some(v) => crate::ratelimit::parse_interval(v, &o.key_path("blockFor"))?,
             None => DEFAULT_BLOCK_FOR_MS,
@@ -125,6 +131,7 @@ impl ShieldRule {
             shield: Shield::new(options),
             threshold,
             block_for_ms,
+            deny_uninspected,
             strikes,
             blocks,
             remote_scope,
@@ -177,7 +184,7 @@ impl ShieldRule {
             }
         }
         ShieldOutcome {
-            denied: attack || blocked,
+            denied: attack || blocked || (self.deny_uninspected && report.uninspected()),
             report,
             blocked,
             block_reset_ms,

@@ -113,6 +113,9 @@ pub struct ReasonObject {
     /// Shield: how the body was handled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// Shield: the caps the request reached (`VALUES`, `HEADERS`, `VALUE_BYTES`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caps: Option<Vec<String>>,
     /// Store errors: `PALISADE_STORE_UNAVAILABLE`, `_TIMEOUT` or `_PROTOCOL`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -179,6 +182,7 @@ fn reason_object(r: &Reason) -> ReasonObject {
         findings: None,
         blocked: None,
         body: None,
+        caps: None,
         code: None,
     };
     match r {
@@ -223,11 +227,13 @@ fn reason_object(r: &Reason) -> ReasonObject {
             blocked,
             reset_secs,
             body,
+            caps,
         } => {
             o.findings = Some(findings.iter().map(finding_object).collect());
             o.blocked = Some(*blocked);
             o.reset = Some(*reset_secs as f64);
             o.body = Some((*body).to_owned());
+            o.caps = Some(caps.iter().map(|c| (*c).to_owned()).collect());
         }
         Reason::StoreError { code, message } => {
             o.code = Some((*code).to_owned());
@@ -759,6 +765,10 @@ pub struct AttackReport {
     pub findings: Vec<FindingObject>,
     /// How the body was handled: `ABSENT`, `PARSED`, `TRUNCATED`, `UNPARSEABLE`, `SKIPPED`.
     pub body: String,
+    /// Caps the request reached: `VALUES` and `HEADERS` mean whole values or header lines were
+    /// not inspected; `VALUE_BYTES`, `URL_BYTES`, `BODY_BYTES` and `JSON_DEPTH` that something
+    /// was cut short or shortened.
+    pub caps: Vec<String>,
 }
 
 /// Shields per options object, so repeated direct calls do not rebuild one; bounded.
@@ -829,6 +839,7 @@ pub fn detect_attacks(
             .map(|f| finding_object(&engine::FindingInfo::from(f)))
             .collect(),
         body: report.body.as_str().to_owned(),
+        caps: report.caps.iter().map(|c| c.as_str().to_owned()).collect(),
     })
 }
 

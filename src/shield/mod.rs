@@ -200,6 +200,22 @@ pub enum Cap {
     BodyBytes,
 }
 
+impl Cap {
+    /// The name in decisions and `detectAttacks()`: `VALUES`, `HEADERS`, `VALUE_BYTES`,
+    /// `URL_BYTES`, `JSON_DEPTH`, `BODY_BYTES`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Values => "VALUES",
+            Self::Headers => "HEADERS",
+            Self::ValueBytes => "VALUE_BYTES",
+            Self::UrlBytes => "URL_BYTES",
+            Self::JsonDepth => "JSON_DEPTH",
+            Self::BodyBytes => "BODY_BYTES",
+        }
+    }
+}
+
 /// The verdict for one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
@@ -216,6 +232,16 @@ impl Report {
     #[must_use]
     pub fn attack(&self) -> bool {
         !self.findings.is_empty()
+    }
+
+    /// True when whole values or header lines were left uninspected ([`Cap::Values`],
+    /// [`Cap::Headers`]): an attack placed after enough harmless ones would not be seen. (The byte
+    /// caps cut a value or the body short instead; what they keep is inspected.)
+    #[must_use]
+    pub fn uninspected(&self) -> bool {
+        self.caps
+            .iter()
+            .any(|c| matches!(c, Cap::Values | Cap::Headers))
     }
 
     /// True when a finding of `family` exists.
@@ -294,6 +320,7 @@ impl Options {
             "mode",
             "threshold",
             "blockFor",
+            "uninspected",
         ])?;
         let mut opts = Options::default();
         if let Some(s) = obj.choice("sensitivity", &["LOW", "MEDIUM", "HIGH"])? {
