@@ -97,3 +97,24 @@ test('regression_rate_limit_headers_on_an_immutable_response', async () => {
   assert.equal(res.headers.get('location'), 'http://example.test/next');
   assert.match(res.headers.get('ratelimit'), /^"palisade";r=4;t=60$/);
 });
+
+test('misuse gets a PalisadeError naming the key, not a raw TypeError or a silently ignored option', async () => {
+  const { default: palisade, validateEmail, detectAttacks, fixedWindow, protectSignup, tokenBucket } = await import('palisade');
+  const code = (c, part) => (e) => e.code === c && (part === undefined || e.message.includes(part));
+  // Rule-only options passed to the direct functions would do nothing there.
+  assert.throws(() => validateEmail('a@b.com', { checkMx: true }), code('PALISADE_CONFIG_UNKNOWN', 'validateEmail(address, options).checkMx'));
+  assert.throws(() => detectAttacks({ url: '/' }, { threshold: 3 }), code('PALISADE_CONFIG_UNKNOWN', 'detectAttacks(input, options).threshold'));
+  assert.equal(validateEmail('a@b.com', { allowQuoted: true }).valid, true);
+  const aj = palisade({ rules: [tokenBucket({ refillRate: 1, interval: 1, capacity: 5 })] });
+  const facts = { method: 'GET', path: '/', headers: [], peer: '192.0.2.1' };
+  assert.throws(() => aj.protect(facts, 'user-1'), code('PALISADE_INVALID_PROPS', '"user-1"'));
+  assert.throws(() => aj.protect(facts, { userId: { toString() { throw new Error('boom'); } } }), code('PALISADE_INVALID_PROPS', 'props.userId'));
+  assert.throws(() => aj.protect(facts, { requested: '1' }), code('PALISADE_INVALID_PROPS', 'got "1"'));
+  assert.equal(aj.protect(facts, { userId: 42, beta: true }).conclusion, 'ALLOW');
+  assert.throws(() => aj.protect({ url: '/x', headers: { forEach() { throw new Error('nope'); } } }), code('PALISADE_INVALID_REQUEST', 'nope'));
+  assert.throws(() => fixedWindow({ window: '60', max: 1 }), code('PALISADE_CONFIG_INTERVAL', '"60s"'));
+  assert.throws(() => fixedWindow({ max: 1 }), code('PALISADE_CONFIG_MISSING', 'fixedWindow.window'));
+  assert.throws(() => fixedWindow({ max: 1 }), (e) => e.message.includes('"1m"'));
+  assert.throws(() => protectSignup({}), code('PALISADE_CONFIG_MISSING', 'protectSignup.email'));
+  assert.throws(() => protectSignup({ email: {}, bots: 'x', rateLimit: {} }), code('PALISADE_CONFIG_TYPE', 'protectSignup.bots'));
+});

@@ -177,14 +177,14 @@ impl<'a> Obj<'a> {
         self.map.get(key).filter(|v| !v.is_null())
     }
 
-    /// A required key.
-    pub fn require(&self, key: &str) -> Result<&'a serde_json::Value, ConfigError> {
+    /// A required key; `expected` says what belongs there, for the message when it is missing.
+    pub fn require(&self, key: &str, expected: &str) -> Result<&'a serde_json::Value, ConfigError> {
         self.get(key).ok_or_else(|| {
             ConfigError::new(
                 ConfigErrorKind::Missing,
                 self.key_path(key),
                 "nothing",
-                "a value",
+                expected,
             )
         })
     }

@@ -402,11 +402,16 @@ export function toFacts(request: RequestLike): RequestFacts {
   const h = (request as WebLikeRequest).headers;
   if (h && typeof h.forEach === 'function' && typeof (request as WebLikeRequest).url === 'string') {
     const headers: string[] = [];
-    h.forEach((value, key) => {
-      headers.push(key, value);
-    });
+    try {
+      h.forEach((value, key) => {
+        headers.push(text(key), text(value));
+      });
+    } catch (err) {
+      // Not a Web Headers object after all (a real one never throws here).
+      throw new PalisadeError('PALISADE_INVALID_REQUEST', `protect() could not read request.headers: forEach threw ${err instanceof Error ? err.message : text(err)}`);
+    }
     const { path, query } = splitUrl((request as WebLikeRequest).url);
-    return { method: (request as WebLikeRequest).method ?? 'GET', path, query, headers, peer };
+    return { method: text((request as WebLikeRequest).method ?? 'GET'), path, query, headers, peer };
   }
   const f = request as RequestFacts;
   if (typeof f.path === 'string' && Array.isArray(f.headers)) {
@@ -459,10 +464,31 @@ async function readBody(request: RequestLike, cap: number): Promise<Buffer | und
 
 function checkRequested(v: unknown, where: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 134_217_727) {
-    throw new PalisadeError('PALISADE_INVALID_PROPS', `${where}: got ${String(v)}, expected an integer from 0 to 134217727`);
+    throw new PalisadeError('PALISADE_INVALID_PROPS', `${where}: got ${shown(v)}, expected an integer from 0 to 134217727`);
   }
   return v;
 }
+
+/** A value as an error message shows it: strings quoted, so that "1" and 1 differ. */
+function shown(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v) : text(v);
+}
+
+/**
+ * Options of a direct function (`validateEmail(address, options)`, `detectAttacks(input, options)`)
+ * that share a parser with a rule: the rule's own keys (`checkMx`, `threshold`, ...) would be
+ * accepted there and do nothing, so only the function's keys pass.
+ */
+function onlyKeys(options: unknown, keys: readonly string[], where: string): void {
+  if (options === null || typeof options !== 'object') return;
+  for (const k of Object.keys(options)) {
+    if (!keys.includes(k)) {
+      throw new PalisadeError('PALISADE_CONFIG_UNKNOWN', `invalid option \`${where}.${k}\`: got ${JSON.stringify(k)}, expected one of the keys ${keys.join(', ')}`);
+    }
+  }
+}
+const EMAIL_SYNTAX_KEYS = ['requireTopLevelDomain', 'allowDomainLiteral', 'allowQuoted', 'allowUtf8LocalPart'] as const;
+const DETECT_ATTACKS_KEYS = ['sensitivity', 'exclude', 'maxBodyBytes'] as const;
 
 /** A field of a packed request: U+0001 and NUL escaped (see `request_of_packed` in src/napi). */
 function field(s: string): string {
@@ -482,9 +508,14 @@ function pack(f: RequestFacts): string {
   return out;
 }
 
-function toProps(props?: ProtectProps): { values: string[]; requested?: number; email?: string } | undefined {
+type NativeProps = { values: string[]; requested?: number; email?: string };
+
+function toProps(props?: ProtectProps): NativeProps | undefined {
   // No props is the common case: nothing to convert on either side of the boundary.
   if (props === undefined || props === null) return undefined;
+  if (typeof props !== 'object') {
+    throw new PalisadeError('PALISADE_INVALID_PROPS', `protect() props: got ${shown(props)}, expected an object such as { userId: '42' }`);
+  }
   const values: string[] = [];
   let requested: number | undefined;
   let email: string | undefined;
@@ -492,13 +523,19 @@ function toProps(props?: ProtectProps): { values: string[]; requested?: number; 
     for (const [k, v] of Object.entries(props)) {
       if (k === 'email') {
         // Any value is judged (a non-string is simply not a valid address), never thrown on.
-        if (v !== undefined && v !== null) email = String(v);
+        if (v !== undefined && v !== null) email = text(v);
       } else if (k === 'requested') {
         requested = checkRequested(v, 'protect() props.requested');
       } else if (k === 'body') {
         // Read by the shield wrapper (Palisade#withBody), never a characteristic.
-      } else if (v !== undefined && v !== null) {
+      } else if (typeof v === 'string') {
+        values.push(k, v);
+      } else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') {
         values.push(k, String(v));
+      } else if (v instanceof Uint8Array) {
+        values.push(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8'));
+      } else if (v !== undefined && v !== null) {
+        throw new PalisadeError('PALISADE_INVALID_PROPS', `protect() props.${k}: got ${typeof v}, expected a string, number or boolean`);
       }
     }
   }
@@ -541,18 +578,20 @@ export class Palisade<A extends boolean = boolean> {
     if (given !== undefined && given !== null && typeof given !== 'string' && !(given instanceof Uint8Array)) {
       throw new PalisadeError('PALISADE_INVALID_PROPS', `protect() props.body: got ${typeof given}, expected a string or a Uint8Array`);
     }
+    // Converted (and checked) before anything is awaited: a bad prop throws here, not as a rejection.
+    const converted = toProps(props);
     if (this.#bodyCap > 0) {
-      return this.#withBody(request, facts, props).then((f) => this.#run(f, props)) as Protected<A>;
+      return this.#withBody(request, facts, props).then((f) => this.#run(f, converted)) as Protected<A>;
     }
-    return this.#run(facts, props) as Protected<A>;
+    return this.#run(facts, converted) as Protected<A>;
   }
-  #run(facts: RequestFacts, props?: ProtectProps): Decision | Promise<Decision> {
+  #run(facts: RequestFacts, props: NativeProps | undefined): Decision | Promise<Decision> {
     // The engine takes the request packed into one string and answers with the decision as JSON
     // text, which Decision parses only when more than the conclusion is read (src/napi, Engine).
     if (this.#lookups) {
-      return this.#engine.protectAsync(pack(facts), facts.body, facts.bodyUnreadable, toProps(props)).then((d) => new Decision(d));
+      return this.#engine.protectAsync(pack(facts), facts.body, facts.bodyUnreadable, props).then((d) => new Decision(d));
     }
-    return new Decision(this.#engine.protect(pack(facts), facts.body, facts.bodyUnreadable, toProps(props)));
+    return new Decision(this.#engine.protect(pack(facts), facts.body, facts.bodyUnreadable, props));
   }
   async #withBody(request: RequestLike, facts: RequestFacts, props?: ProtectProps): Promise<RequestFacts> {
     const given = props?.body;
@@ -717,6 +756,7 @@ export function detectAttacks(input: AttackInput, opts?: Pick<ShieldOptions, 'se
   if (input === null || typeof input !== 'object') {
     throw new PalisadeError('PALISADE_INVALID_REQUEST', `detectAttacks() needs { url, method?, headers?, body?, contentType? }; got ${input === null ? 'null' : typeof input}`);
   }
+  onlyKeys(opts, DETECT_ATTACKS_KEYS, 'detectAttacks(input, options)');
   const flat: string[] = [];
   const h = input.headers;
   if (Array.isArray(h)) for (const pair of h) flat.push(text(pair?.[0]), text(pair?.[1]));
@@ -798,6 +838,7 @@ export function validateEmail(first: ValidateEmailOptions | string, options?: Em
   // missing): only an object (or nothing) is read as the rule's options.
   if (first === null || (typeof first !== 'object' && first !== undefined)) {
     const address = first === null ? '' : typeof first === 'string' ? first : text(first);
+    onlyKeys(options, EMAIL_SYNTAX_KEYS, 'validateEmail(address, options)');
     const bits = options === undefined ? undefined : native_(() => native.emailOptions(clean(options, 'validateEmail')));
     let packed;
     try {
@@ -870,6 +911,15 @@ export function protectSignup<const O extends ProtectSignupOptions>(
 export function protectSignup(options: ProtectSignupOptions): Array<Rule | AsyncRule> {
   if (options === null || typeof options !== 'object') {
     throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`protectSignup()\`: got ${String(options)}, expected { email, bots, rateLimit }`);
+  }
+  for (const key of ['email', 'bots', 'rateLimit'] as const) {
+    const v = options[key];
+    if (v === undefined || v === null) {
+      throw new PalisadeError('PALISADE_CONFIG_MISSING', `invalid option \`protectSignup.${key}\`: got nothing, expected the options of ${key === 'email' ? 'validateEmail()' : key === 'bots' ? 'detectBot()' : 'slidingWindow()'}`);
+    }
+    if (typeof v !== 'object') {
+      throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`protectSignup.${key}\`: got ${shown(v)}, expected an options object`);
+    }
   }
   return [validateEmail(options.email), detectBot(options.bots), slidingWindow(options.rateLimit)];
 }

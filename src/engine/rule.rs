@@ -177,7 +177,13 @@ impl RateLimit {
         ];
         let only = |own: &[&str]| o.only(&[&COMMON[..], own].concat());
         let interval = |key: &str| -> Result<u64, ConfigError> {
-            parse_interval(o.require(key)?, &o.key_path(key))
+            parse_interval(
+                o.require(
+                    key,
+                    "an interval: whole seconds, or a string like \"30s\", \"1m\", \"1h30m\"",
+                )?,
+                &o.key_path(key),
+            )
         };
         let algorithm = match o.choice(
             "algorithm",

@@ -20,9 +20,24 @@ pub fn parse(value: &serde_json::Value, path: &str) -> Result<u64, ConfigError> 
             }
             f as u64
         }
-        serde_json::Value::String(s) => {
-            parse_str(s).ok_or_else(|| err(ConfigErrorKind::Interval))?
-        }
+        serde_json::Value::String(s) => match parse_str(s) {
+            Some(secs) => secs,
+            // `"60"`: seconds are a number (60); a string needs its unit ("60s").
+            None if (1..=20).contains(&s.trim().len())
+                && s.trim().bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::Interval,
+                    path,
+                    describe(value),
+                    format!(
+                        "a number of seconds ({n}) or a string with a unit (\"{n}s\"), not digits in a string",
+                        n = s.trim()
+                    ),
+                ));
+            }
+            None => return Err(err(ConfigErrorKind::Interval)),
+        },
         _ => return Err(err(ConfigErrorKind::Type)),
     };
     if secs == 0 || secs > MAX_INTERVAL_SECS {
@@ -78,6 +93,9 @@ mod tests {
         assert_eq!(parse(&json!("1m"), "i").unwrap(), 60_000);
         assert_eq!(parse(&json!("1h30m"), "i").unwrap(), 5_400_000);
         assert_eq!(parse(&json!("2d"), "i").unwrap(), 172_800_000);
+        // Digits in a string have no unit: the message says to write 60 or "60s".
+        let e = parse(&json!("60"), "w").unwrap_err().to_string();
+        assert!(e.contains("(60)") && e.contains("\"60s\""), "{e}");
         assert_eq!(parse(&json!("10s"), "i").unwrap(), 10_000);
     }
 

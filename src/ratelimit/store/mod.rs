@@ -258,7 +258,7 @@ impl RedisConfig {
             "reconnectMs",
             "tlsCa",
         ])?;
-        let url_value = o.require("url")?;
+        let url_value = o.require("url", "a redis:// or rediss:// URL")?;
         let url = url_value.as_str().ok_or_else(|| {
             ConfigError::new(
                 ConfigErrorKind::Type,
