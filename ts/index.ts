@@ -763,13 +763,14 @@ export function detectAttacks(input: AttackInput, opts?: Pick<ShieldOptions, 'se
   else if (h && typeof h === 'object') for (const [k, v] of Object.entries(h)) flat.push(k, text(v));
   // Any body is inspected: bytes as bytes, anything else as its text (never a throw for request data).
   const b: unknown = input.body;
-  const body = b === undefined || b === null ? undefined : typeof b === 'string' ? b : b instanceof Uint8Array ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : text(b);
-  return native_(() =>
-    native.detectAttacks(
-      { method: input.method === undefined ? undefined : text(input.method), url: text(input.url), headers: flat, body, contentType: input.contentType === undefined ? undefined : text(input.contentType) },
-      opts === undefined ? undefined : clean(opts, 'detectAttacks'),
-    ),
-  ) as { attack: boolean; findings: Finding[]; body: string; caps: string[] };
+  const body = b === undefined || b === null ? undefined : b instanceof Uint8Array ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.from(typeof b === 'string' ? b : text(b), 'utf8');
+  const method = input.method === undefined ? 'GET' : text(input.method);
+  // The same packed form as protect() (method, URL, two empty fields, headers): one string across N-API.
+  const packed = pack({ method, path: text(input.url), query: '', headers: flat });
+  const json = native_(() =>
+    native.detectAttacksPacked(packed, body, input.contentType === undefined ? undefined : text(input.contentType), opts === undefined ? undefined : clean(opts, 'detectAttacks')),
+  ) as string;
+  return JSON.parse(json) as { attack: boolean; findings: Finding[]; body: string; caps: string[] };
 }
 
 /** Email types: `INVALID`, `DISPOSABLE`, `FREE`, `NO_MX_RECORDS`, `ROLE`. */

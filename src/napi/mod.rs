@@ -748,18 +748,8 @@ pub fn validate_email_async(
     .map_err(|e| Error::new(e.status.as_ref().to_owned(), e.reason.clone()))
 }
 
-#[napi(object)]
-pub struct AttackInput {
-    pub method: Option<String>,
-    /// Path and query as received (`/search?q=...`), or a full URL.
-    pub url: String,
-    /// Header lines as a flat list: name, value, ...
-    pub headers: Option<Vec<String>>,
-    pub body: Option<Either<String, Buffer>>,
-    pub content_type: Option<String>,
-}
-
-#[napi(object)]
+/// What `detectAttacks` answers, as JSON.
+#[derive(serde::Serialize)]
 pub struct AttackReport {
     pub attack: bool,
     pub findings: Vec<FindingObject>,
@@ -799,35 +789,59 @@ fn direct_shield(
     Ok(shield)
 }
 
-/// Inspects one request for attacks outside `protect()`. Never throws for request data; bad
-/// options throw with a stable code.
+/// Inspects one request for attacks outside `protect()` (`detectAttacks` in the wrapper). Never
+/// throws for request data; bad options throw with a stable code. The request comes packed into one string as for `protect`
+/// (method, URL, then two empty fields, then header names and values; see [`request_of_packed`]),
+/// the body as bytes, and the report back as JSON text. One string each way costs far less at
+/// the boundary than an object with a list of strings and a report object with a findings array.
 #[napi]
-pub fn detect_attacks(
-    input: AttackInput,
+pub fn detect_attacks_packed(
+    packed: String,
+    body: Option<Buffer>,
+    content_type: Option<String>,
+    options: Option<serde_json::Value>,
+) -> Result<String, String> {
+    let req = request_of_packed(&packed, None, None);
+    let report = attack_report(
+        &req.method,
+        req.path,
+        &req.headers,
+        body.as_deref(),
+        content_type.as_deref(),
+        options,
+    )?;
+    serde_json::to_string(&report).map_err(|e| {
+        Error::new(
+            "PALISADE_INTERNAL".to_owned(),
+            format!("internal fault in palisade: {e}"),
+        )
+    })
+}
+
+fn attack_report(
+    method: &str,
+    url: String,
+    headers: &[(String, String)],
+    body: Option<&[u8]>,
+    content_type: Option<&str>,
     options: Option<serde_json::Value>,
 ) -> Result<AttackReport, String> {
     let shield = direct_shield(options).map_err(|e| config_error(&e))?;
-    let headers = pairs(input.headers.unwrap_or_default());
-    let method = input.method.unwrap_or_else(|| "GET".to_owned());
     // A full URL is reduced to its path and query, which is what the shield reads.
-    let url = match input.url.find("://") {
+    let url = match url.find("://") {
         Some(i) => {
-            let rest = &input.url[i + 3..];
+            let rest = &url[i + 3..];
             rest.find('/').map_or("/", |j| &rest[j..]).to_owned()
         }
-        None => input.url,
+        None => url,
     };
-    let body: Option<Vec<u8>> = input.body.map(|b| match b {
-        Either::A(s) => s.into_bytes(),
-        Either::B(buf) => buf.to_vec(),
-    });
     let report = catch_unwind(AssertUnwindSafe(|| {
         shield.inspect(&crate::shield::Input {
-            method: &method,
+            method,
             url: &url,
-            headers: &headers,
-            body: body.as_deref(),
-            content_type: input.content_type.as_deref(),
+            headers,
+            body,
+            content_type,
         })
     }))
     .map_err(|p| Error::new("PALISADE_INTERNAL".to_owned(), panic_message(&*p)))?;
