@@ -70,6 +70,9 @@ pub struct ProtectProps {
     pub email: Option<String>,
 }
 
+// Never built: it declares, for index.d.ts, the shape of the JSON that `decision_json` writes
+// (and the test below checks the two against each other).
+#[cfg_attr(not(test), allow(dead_code))]
 #[napi(object)]
 #[derive(serde::Serialize)]
 pub struct ReasonObject {
@@ -130,6 +133,9 @@ pub struct FindingObject {
     pub snippet: String,
 }
 
+// Never built: it declares, for index.d.ts, the shape of the JSON that `decision_json` writes
+// (and the test below checks the two against each other).
+#[cfg_attr(not(test), allow(dead_code))]
 #[napi(object)]
 #[derive(serde::Serialize)]
 pub struct RuleResultObject {
@@ -143,6 +149,9 @@ pub struct RuleResultObject {
     pub reason: ReasonObject,
 }
 
+// Never built: it declares, for index.d.ts, the shape of the JSON that `decision_json` writes
+// (and the test below checks the two against each other).
+#[cfg_attr(not(test), allow(dead_code))]
 #[napi(object)]
 #[derive(serde::Serialize)]
 pub struct IpObject {
@@ -151,6 +160,9 @@ pub struct IpObject {
     pub source: String,
 }
 
+// Never built: it declares, for index.d.ts, the shape of the JSON that `decision_json` writes
+// (and the test below checks the two against each other).
+#[cfg_attr(not(test), allow(dead_code))]
 #[napi(object)]
 #[derive(serde::Serialize)]
 pub struct DecisionObject {
@@ -162,6 +174,7 @@ pub struct DecisionObject {
     pub ip: IpObject,
 }
 
+#[cfg(test)]
 fn reason_object(r: &Reason) -> ReasonObject {
     let mut o = ReasonObject {
         kind: r.kind().to_owned(),
@@ -253,6 +266,7 @@ fn finding_object(f: &engine::FindingInfo) -> FindingObject {
     }
 }
 
+#[cfg(test)]
 fn decision_object(d: Decision) -> DecisionObject {
     DecisionObject {
         id: d.id,
@@ -277,16 +291,157 @@ fn decision_object(d: Decision) -> DecisionObject {
     }
 }
 
-/// The decision as the JSON text of a `DecisionObject` (absent fields omitted).
+/// The decision as the JSON text of a `DecisionObject` (absent fields omitted), written straight
+/// from the engine's decision: no intermediate objects, no copies of its strings.
 fn decision_json(d: Decision) -> String {
     // Serializing plain strings, numbers and vectors cannot fail; an empty ERROR decision is the
     // answer if it ever did, rather than a panic.
-    serde_json::to_string(&decision_object(d)).unwrap_or_else(|e| {
+    serde_json::to_string(&DecisionJson(&d)).unwrap_or_else(|e| {
         format!(
             r#"{{"conclusion":"ERROR","id":"","reason":{{"type":"ERROR","message":{}}},"results":[],"ip":{{"source":"unknown"}}}}"#,
             serde_json::Value::String(e.to_string())
         )
     })
+}
+
+/// Serializes a [`Decision`] with the keys and key order of [`DecisionObject`] (`conclusion`
+/// first, so that the wrapper can read it without parsing the rest).
+struct DecisionJson<'a>(&'a Decision);
+/// Serializes a [`Reason`] as [`ReasonObject`]: `type`, then the fields of its kind.
+struct ReasonJson<'a>(&'a Reason);
+struct ResultJson<'a>(&'a engine::RuleResult);
+struct FindingJson<'a>(&'a engine::FindingInfo);
+
+impl serde::Serialize for DecisionJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let d = self.0;
+        let mut o = s.serialize_struct("Decision", 5)?;
+        o.serialize_field("conclusion", d.conclusion.as_str())?;
+        o.serialize_field("id", &d.id)?;
+        o.serialize_field("reason", &ReasonJson(&d.reason))?;
+        let results: Vec<ResultJson<'_>> = d.results.iter().map(ResultJson).collect();
+        o.serialize_field("results", &results)?;
+        o.serialize_field("ip", &IpJson(&d.ip))?;
+        o.end()
+    }
+}
+
+struct IpJson<'a>(&'a engine::IpInfo);
+
+impl serde::Serialize for IpJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut o = s.serialize_struct("Ip", 2)?;
+        if let Some(a) = &self.0.address {
+            o.serialize_field("address", a)?;
+        }
+        o.serialize_field("source", self.0.source)?;
+        o.end()
+    }
+}
+
+impl serde::Serialize for ResultJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let r = self.0;
+        let mut o = s.serialize_struct("RuleResult", 6)?;
+        o.serialize_field("rule", &(r.rule as u32))?;
+        o.serialize_field("type", r.kind)?;
+        o.serialize_field("mode", r.mode.as_str())?;
+        o.serialize_field("state", r.state.as_str())?;
+        o.serialize_field("conclusion", r.conclusion.as_str())?;
+        o.serialize_field("reason", &ReasonJson(&r.reason))?;
+        o.end()
+    }
+}
+
+impl serde::Serialize for FindingJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let f = self.0;
+        let mut o = s.serialize_struct("Finding", 4)?;
+        o.serialize_field("family", f.family)?;
+        o.serialize_field("location", &f.location)?;
+        o.serialize_field("score", &f.score)?;
+        o.serialize_field("snippet", &f.snippet)?;
+        o.end()
+    }
+}
+
+impl serde::Serialize for ReasonJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let r = self.0;
+        let mut o = s.serialize_struct("Reason", 6)?;
+        o.serialize_field("type", r.kind())?;
+        // Field order as in ReasonObject; seconds go out as numbers with a fraction part (f64),
+        // as they did through it.
+        match r {
+            Reason::RateLimit {
+                max,
+                remaining,
+                reset_secs,
+                window_secs,
+            } => {
+                o.serialize_field("max", max)?;
+                o.serialize_field("remaining", remaining)?;
+                o.serialize_field("reset", &(*reset_secs as f64))?;
+                o.serialize_field("window", &(*window_secs as f64))?;
+            }
+            Reason::Error { message } => o.serialize_field("message", message)?,
+            Reason::Bot {
+                bot,
+                ids,
+                categories,
+                verification,
+            } => {
+                o.serialize_field("bot", bot)?;
+                o.serialize_field("ids", ids)?;
+                o.serialize_field("categories", categories)?;
+                o.serialize_field("verification", verification)?;
+            }
+            Reason::Email {
+                types,
+                reasons,
+                normalized,
+                suggestion,
+                mx,
+            } => {
+                o.serialize_field("types", types)?;
+                o.serialize_field("reasons", reasons)?;
+                if let Some(n) = normalized {
+                    o.serialize_field("normalized", n)?;
+                }
+                if let Some(x) = suggestion {
+                    o.serialize_field("suggestion", x)?;
+                }
+                if let Some(m) = mx {
+                    o.serialize_field("mx", m)?;
+                }
+            }
+            Reason::Shield {
+                findings,
+                blocked,
+                reset_secs,
+                body,
+                caps,
+            } => {
+                o.serialize_field("reset", &(*reset_secs as f64))?;
+                let list: Vec<FindingJson<'_>> = findings.iter().map(FindingJson).collect();
+                o.serialize_field("findings", &list)?;
+                o.serialize_field("blocked", blocked)?;
+                o.serialize_field("body", body)?;
+                o.serialize_field("caps", caps)?;
+            }
+            Reason::StoreError { code, message } => {
+                o.serialize_field("message", message)?;
+                o.serialize_field("code", code)?;
+            }
+            Reason::None | Reason::UnknownClient => {}
+        }
+        o.end()
+    }
 }
 
 fn pairs(flat: Vec<String>) -> Vec<(String, String)> {
@@ -882,4 +1037,88 @@ pub fn noop() {}
 #[napi]
 pub fn noop_str(s: String) -> bool {
     s.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Conclusion, FindingInfo, IpInfo, Mode, RuleResult, RuleState};
+
+    fn decision(reason: Reason) -> Decision {
+        Decision {
+            id: "pal_test".into(),
+            conclusion: Conclusion::Deny,
+            reason: reason.clone(),
+            results: vec![RuleResult {
+                rule: 0,
+                kind: "X",
+                mode: Mode::Live,
+                state: RuleState::Run,
+                conclusion: Conclusion::Deny,
+                reason,
+            }],
+            ip: IpInfo {
+                address: Some("192.0.2.1".into()),
+                source: "peer",
+            },
+        }
+    }
+
+    /// The hand-written serializer gives exactly the text the `DecisionObject` path gave, for
+    /// every kind of reason (the wrapper reads `conclusion` from the start of the text).
+    #[test]
+    fn decision_json_matches_the_object_path_for_every_reason() {
+        let reasons = [
+            Reason::None,
+            Reason::UnknownClient,
+            Reason::RateLimit {
+                max: 5,
+                remaining: 0,
+                reset_secs: 12,
+                window_secs: 60,
+            },
+            Reason::Bot {
+                bot: true,
+                ids: vec!["CURL".into()],
+                categories: vec!["HTTP_LIBRARY"],
+                verification: "UNVERIFIABLE",
+            },
+            Reason::Email {
+                types: vec!["FREE"],
+                reasons: vec![],
+                normalized: Some("a@gmail.com".into()),
+                suggestion: None,
+                mx: Some("TIMEOUT"),
+            },
+            Reason::Shield {
+                findings: vec![FindingInfo {
+                    family: "sqli",
+                    location: "query.id".into(),
+                    score: 90,
+                    snippet: "1' OR \"1\"=\"1".into(),
+                }],
+                blocked: true,
+                reset_secs: 900,
+                body: "PARSED",
+                caps: vec!["VALUES"],
+            },
+            Reason::StoreError {
+                code: "PALISADE_STORE_TIMEOUT",
+                message: "slow\nstore".into(),
+            },
+            Reason::Error {
+                message: "caught panic: \u{1}".into(),
+            },
+        ];
+        for r in reasons {
+            let d = decision(r);
+            let old = serde_json::to_string(&decision_object(d.clone())).unwrap();
+            let mut unknown = d.clone();
+            unknown.ip.address = None;
+            let old_unknown = serde_json::to_string(&decision_object(unknown.clone())).unwrap();
+            assert_eq!(decision_json(d), old);
+            assert_eq!(decision_json(unknown), old_unknown);
+            assert!(old.starts_with(r#"{"conclusion":"DENY","#));
+        }
+    }
 }
