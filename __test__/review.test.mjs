@@ -118,3 +118,42 @@ test('misuse gets a PalisadeError naming the key, not a raw TypeError or a silen
   assert.throws(() => protectSignup({}), code('PALISADE_CONFIG_MISSING', 'protectSignup.email'));
   assert.throws(() => protectSignup({ email: {}, bots: 'x', rateLimit: {} }), code('PALISADE_CONFIG_TYPE', 'protectSignup.bots'));
 });
+
+test('detectAttacks reads headers from Headers, a Map or pairs, an object body as JSON, and names a missing url', async () => {
+  const { detectAttacks, PalisadeError } = await import('palisade');
+  const sqli = "1' OR 1=1--";
+  for (const headers of [new Headers({ 'x-a': sqli }), new Map([['x-a', sqli]]), [['x-a', sqli]], ['x-a', sqli], { 'x-a': sqli }]) {
+    const r = detectAttacks({ url: '/', headers });
+    assert.ok(r.findings.some((f) => f.location === 'header.x-a'), `${headers.constructor.name}: ${JSON.stringify(r)}`);
+  }
+  assert.throws(() => detectAttacks({ url: '/', headers: 'x-a: 1' }), (e) => e instanceof PalisadeError && e.code === 'PALISADE_INVALID_REQUEST');
+  const obj = detectAttacks({ url: '/', body: { q: sqli }, contentType: 'application/json' });
+  assert.equal(obj.body, 'PARSED');
+  assert.ok(obj.findings.some((f) => f.location === 'body.q'), JSON.stringify(obj));
+  for (const input of [{}, { url: 42 }]) assert.throws(() => detectAttacks(input), (e) => e.code === 'PALISADE_INVALID_REQUEST' && e.message.includes('input.url'));
+  const getter = { get url() { throw new Error('no url'); } };
+  assert.throws(() => detectAttacks(getter), (e) => e.code === 'PALISADE_INVALID_REQUEST' && e.message.includes('no url'));
+});
+
+test('protect(): paired facts headers are read, a throwing getter is PALISADE_INVALID_REQUEST, and an async instance rejects instead of throwing', async () => {
+  const { default: palisade, shield } = await import('palisade');
+  const aj = palisade({ rules: [shield({ threshold: 0 })] });
+  const d = await aj.protect({ method: 'GET', path: '/', headers: [['cookie', "id=1' OR 1=1--"]], peer: '203.0.113.7' });
+  assert.equal(d.conclusion, 'DENY');
+  assert.ok(d.reason.findings.some((f) => f.location === 'cookie.id'));
+  const p = aj.protect(null);
+  assert.ok(p instanceof Promise, 'a promise, not a throw');
+  await assert.rejects(p, (e) => e.code === 'PALISADE_INVALID_REQUEST');
+  await assert.rejects(aj.protect({ method: 'GET', path: '/', headers: [] }, 'x'), (e) => e.code === 'PALISADE_INVALID_PROPS');
+  const getter = { headers: new Headers(), get url() { throw new Error('gone'); } };
+  await assert.rejects(aj.protect(getter), (e) => e.code === 'PALISADE_INVALID_REQUEST' && e.message.includes('gone'));
+});
+
+test('validateEmail(undefined, options) and validateEmailAsync(null) judge the empty address; checkMx on the sync call points to validateEmailAsync', async () => {
+  const { validateEmail, validateEmailAsync } = await import('palisade');
+  assert.deepEqual(validateEmail(undefined, {}).reasons, ['EMPTY']);
+  assert.deepEqual(validateEmail(null).reasons, ['EMPTY']);
+  const a = await validateEmailAsync(null, { dns: { nameservers: ['127.0.0.1:9'] }, mxTimeoutMs: 200 });
+  assert.deepEqual(a.reasons, ['EMPTY']);
+  assert.throws(() => validateEmail('a@b.com', { checkMx: true }), (e) => e.code === 'PALISADE_CONFIG_UNKNOWN' && e.message.includes('validateEmailAsync'));
+});

@@ -119,7 +119,7 @@ test('bad shield options throw with a code and the key path', () => {
   assert.throws(() => detectAttacks(null), (e) => e.code === 'PALISADE_INVALID_REQUEST');
 });
 
-test('a body of any type gets a verdict from detectAttacks; a bad props.body is PALISADE_INVALID_PROPS, not a TypeError', () => {
+test('a body of any type gets a verdict from detectAttacks; a bad props.body is PALISADE_INVALID_PROPS, not a TypeError', async () => {
   for (const body of [5, { a: 1 }, true, new Uint8Array([60, 115, 99, 114, 105, 112, 116, 62]).subarray(0, 8)]) {
     const r = detectAttacks({ url: '/', body, contentType: 'text/plain' });
     assert.equal(typeof r.attack, 'boolean');
@@ -128,7 +128,8 @@ test('a body of any type gets a verdict from detectAttacks; a bad props.body is 
   const bytes = Buffer.from('xxxx<script>alert(1)</script>');
   assert.equal(detectAttacks({ url: '/', body: new Uint8Array(bytes.buffer, bytes.byteOffset + 4, bytes.length - 4), contentType: 'text/plain' }).attack, true);
   const aj = palisade({ rules: [shield({ threshold: 0 })] });
-  assert.throws(() => aj.protect({ method: 'POST', path: '/', headers: [] }, { body: 5 }), (e) => e.code === 'PALISADE_INVALID_PROPS' && /props\.body/.test(e.message));
+  // shield() makes protect() return promises, so misuse arrives as a rejection.
+  await assert.rejects(aj.protect({ method: 'POST', path: '/', headers: [] }, { body: 5 }), (e) => e.code === 'PALISADE_INVALID_PROPS' && /props\.body/.test(e.message));
 });
 
 test('an attack hidden after 1,024 harmless values: detectAttacks reports the VALUES cap, the rule denies unless uninspected is ALLOW', async () => {

@@ -123,6 +123,14 @@ pub fn describe(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Object(_) => "an object".to_owned(),
         serde_json::Value::Array(_) => "an array".to_owned(),
+        // JavaScript numbers arrive as doubles: a whole one reads as it was written (1e12, not
+        // 1000000000000.0).
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
+                format!("{}", f as i64)
+            }
+            _ => n.to_string(),
+        },
         other => other.to_string(),
     }
 }

@@ -394,6 +394,15 @@ export function toFacts(request: RequestLike): RequestFacts {
   if (request === null || typeof request !== 'object') {
     throw new PalisadeError('PALISADE_INVALID_REQUEST', `protect() needs a Request, an IncomingMessage or request facts; got ${request === null ? 'null' : typeof request}`);
   }
+  try {
+    return factsOf(request);
+  } catch (err) {
+    // A throwing getter or a Proxy posing as a request: the caller's object, not request data.
+    throw asRequestError(err, 'protect() could not read the request');
+  }
+}
+
+function factsOf(request: RequestLike & object): RequestFacts {
   const peer = peerStorage().getStore();
   if ('rawHeaders' in request && Array.isArray(request.rawHeaders)) {
     const { path, query } = splitUrl(text(request.url ?? '/'));
@@ -402,14 +411,9 @@ export function toFacts(request: RequestLike): RequestFacts {
   const h = (request as WebLikeRequest).headers;
   if (h && typeof h.forEach === 'function' && typeof (request as WebLikeRequest).url === 'string') {
     const headers: string[] = [];
-    try {
-      h.forEach((value, key) => {
-        headers.push(text(key), text(value));
-      });
-    } catch (err) {
-      // Not a Web Headers object after all (a real one never throws here).
-      throw new PalisadeError('PALISADE_INVALID_REQUEST', `protect() could not read request.headers: forEach threw ${err instanceof Error ? err.message : text(err)}`);
-    }
+    h.forEach((value, key) => {
+      headers.push(text(key), text(value));
+    });
     const { path, query } = splitUrl((request as WebLikeRequest).url);
     return { method: text((request as WebLikeRequest).method ?? 'GET'), path, query, headers, peer };
   }
@@ -419,7 +423,8 @@ export function toFacts(request: RequestLike): RequestFacts {
       method: text(f.method ?? 'GET'),
       path: f.path,
       query: text(f.query ?? ''),
-      headers: f.headers.map(text),
+      // Flat `[name, value, ...]` as documented; `[[name, value], ...]` pairs are read too.
+      headers: headerList(f.headers, 'protect() request.headers'),
       peer: f.peer === undefined || f.peer === null ? peer : text(f.peer),
     };
   }
@@ -483,7 +488,8 @@ function onlyKeys(options: unknown, keys: readonly string[], where: string): voi
   if (options === null || typeof options !== 'object') return;
   for (const k of Object.keys(options)) {
     if (!keys.includes(k)) {
-      throw new PalisadeError('PALISADE_CONFIG_UNKNOWN', `invalid option \`${where}.${k}\`: got ${JSON.stringify(k)}, expected one of the keys ${keys.join(', ')}`);
+      const hint = k === 'checkMx' || k === 'mxTimeoutMs' || k === 'dns' ? ' (for an MX check call validateEmailAsync(address, options))' : '';
+      throw new PalisadeError('PALISADE_CONFIG_UNKNOWN', `invalid option \`${where}.${k}\`: got ${JSON.stringify(k)}, expected one of the keys ${keys.join(', ')}${hint}`);
     }
   }
 }
@@ -570,16 +576,25 @@ export class Palisade<A extends boolean = boolean> {
    * Judges a request. Synchronous when every rule is local (so `await` works too); a promise when
    * some rule looks something up (`validateEmail({ checkMx: true })`) or reads the body
    * (`shield()`). Never throws or rejects for request data or lookup failures; an internal fault
-   * gives an ERROR decision.
+   * gives an ERROR decision. Misuse (not a request, bad props) throws a `PalisadeError`, or, from
+   * an instance that returns promises, rejects with it.
    */
   protect(request: RequestLike, props?: ProtectProps): Protected<A> {
-    const facts = toFacts(request);
-    const given = props?.body;
-    if (given !== undefined && given !== null && typeof given !== 'string' && !(given instanceof Uint8Array)) {
-      throw new PalisadeError('PALISADE_INVALID_PROPS', `protect() props.body: got ${typeof given}, expected a string or a Uint8Array`);
+    let facts: RequestFacts;
+    let converted: NativeProps | undefined;
+    try {
+      facts = toFacts(request);
+      const given = props?.body;
+      if (given !== undefined && given !== null && typeof given !== 'string' && !(given instanceof Uint8Array)) {
+        throw new PalisadeError('PALISADE_INVALID_PROPS', `protect() props.body: got ${typeof given}, expected a string or a Uint8Array`);
+      }
+      converted = toProps(props);
+    } catch (err) {
+      // Misuse (not a request, bad props): thrown by an instance whose protect() is synchronous,
+      // a rejected promise from one that returns promises, so `.catch()` sees it.
+      if (this.#bodyCap > 0 || this.#lookups) return Promise.reject(err) as Protected<A>;
+      throw err;
     }
-    // Converted (and checked) before anything is awaited: a bad prop throws here, not as a rejection.
-    const converted = toProps(props);
     if (this.#bodyCap > 0) {
       return this.#withBody(request, facts, props).then((f) => this.#run(f, converted)) as Protected<A>;
     }
@@ -759,20 +774,65 @@ export function detectAttacks(input: AttackInput, opts?: Pick<ShieldOptions, 'se
     throw new PalisadeError('PALISADE_INVALID_REQUEST', `detectAttacks() needs { url, method?, headers?, body?, contentType? }; got ${input === null ? 'null' : typeof input}`);
   }
   onlyKeys(opts, DETECT_ATTACKS_KEYS, 'detectAttacks(input, options)');
-  const flat: string[] = [];
-  const h = input.headers;
-  if (Array.isArray(h)) for (const pair of h) flat.push(text(pair?.[0]), text(pair?.[1]));
-  else if (h && typeof h === 'object') for (const [k, v] of Object.entries(h)) flat.push(k, text(v));
-  // Any body is inspected: bytes as bytes, anything else as its text (never a throw for request data).
-  const b: unknown = input.body;
-  const body = b === undefined || b === null ? undefined : b instanceof Uint8Array ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.from(typeof b === 'string' ? b : text(b), 'utf8');
-  const method = input.method === undefined ? 'GET' : text(input.method);
-  // The same packed form as protect() (method, URL, two empty fields, headers): one string across N-API.
-  const packed = pack({ method, path: text(input.url), query: '', headers: flat });
-  const json = native_(() =>
-    native.detectAttacksPacked(packed, body, input.contentType === undefined ? undefined : text(input.contentType), opts === undefined ? undefined : clean(opts, 'detectAttacks')),
-  ) as string;
+  let packed: string;
+  let body: Buffer | undefined;
+  let contentType: string | undefined;
+  try {
+    const url: unknown = input.url;
+    if (typeof url !== 'string') {
+      throw new PalisadeError('PALISADE_INVALID_REQUEST', `detectAttacks() input.url: got ${url === null ? 'null' : typeof url}, expected the path and query (or a full URL) as a string`);
+    }
+    const flat = headerList(input.headers, 'detectAttacks() input.headers');
+    // Any body is inspected: bytes as bytes, an object or array as its JSON, anything else as text.
+    const b: unknown = input.body;
+    body = b === undefined || b === null ? undefined : b instanceof Uint8Array ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.from(typeof b === 'string' ? b : typeof b === 'object' ? jsonText(b) : text(b), 'utf8');
+    const method = input.method === undefined ? 'GET' : text(input.method);
+    contentType = input.contentType === undefined ? undefined : text(input.contentType);
+    // The same packed form as protect() (method, URL, two empty fields, headers): one string across N-API.
+    packed = pack({ method, path: url, query: '', headers: flat });
+  } catch (err) {
+    throw asRequestError(err, 'detectAttacks() could not read its input');
+  }
+  const json = native_(() => native.detectAttacksPacked(packed, body, contentType, opts === undefined ? undefined : clean(opts, 'detectAttacks'))) as string;
   return JSON.parse(json) as { attack: boolean; findings: Finding[]; body: string; caps: string[] };
+}
+
+/**
+ * Header lines as the flat list the core reads, from a Web `Headers` or a `Map` (anything with
+ * `forEach(value, key)`), a plain object, a flat list `[name, value, ...]` or a list of pairs.
+ */
+function headerList(h: unknown, where: string): string[] {
+  const flat: string[] = [];
+  if (h === undefined || h === null) return flat;
+  if (Array.isArray(h)) {
+    for (let i = 0; i < h.length; i++) {
+      const e: unknown = h[i];
+      if (Array.isArray(e)) flat.push(text(e[0]), text(e[1]));
+      else if (i + 1 < h.length) flat.push(text(e), text(h[++i]));
+    }
+  } else if (typeof h === 'object' && typeof (h as { forEach?: unknown }).forEach === 'function') {
+    (h as { forEach(cb: (v: unknown, k: unknown) => void): void }).forEach((v, k) => flat.push(text(k), text(v)));
+  } else if (typeof h === 'object') {
+    for (const [k, v] of Object.entries(h)) flat.push(k, text(v));
+  } else {
+    throw new PalisadeError('PALISADE_INVALID_REQUEST', `${where}: got ${typeof h}, expected Headers, a Map, an object or a list of [name, value]`);
+  }
+  return flat;
+}
+
+/** An object body as JSON text (what a client would have sent); its text if it cannot be. */
+function jsonText(v: object): string {
+  try {
+    return JSON.stringify(v) ?? text(v);
+  } catch {
+    return text(v);
+  }
+}
+
+/** A fault while reading a caller's request object (a throwing getter, a Proxy) as a PalisadeError. */
+function asRequestError(err: unknown, what: string): PalisadeError {
+  if (err instanceof PalisadeError) return err;
+  return new PalisadeError('PALISADE_INVALID_REQUEST', `${what}: ${err instanceof Error ? err.message : text(err)}`);
 }
 
 /** Email types: `INVALID`, `DISPOSABLE`, `FREE`, `NO_MX_RECORDS`, `ROLE`. */
@@ -839,8 +899,9 @@ export function validateEmail(address: string, options?: EmailSyntaxOptions): Em
 export function validateEmail(first: ValidateEmailOptions | string, options?: EmailSyntaxOptions): Rule | EmailVerdict {
   // An address is judged whatever its type (`formData.get('email')` gives null when the field is
   // missing): only an object (or nothing) is read as the rule's options.
-  if (first === null || (typeof first !== 'object' && first !== undefined)) {
-    const address = first === null ? '' : typeof first === 'string' ? first : text(first);
+  // `validateEmail(undefined, options)` is the direct call with a missing address, too.
+  if (first === null || (typeof first !== 'object' && first !== undefined) || (first === undefined && options !== undefined)) {
+    const address = first === null || first === undefined ? '' : typeof first === 'string' ? first : text(first);
     onlyKeys(options, EMAIL_SYNTAX_KEYS, 'validateEmail(address, options)');
     const bits = options === undefined ? undefined : native_(() => native.emailOptions(clean(options, 'validateEmail')));
     let packed;
@@ -890,7 +951,9 @@ function emailVerdict(address: string, packed: number | [number, string?, string
  * with the verdict plus `mx`; never rejects for the address or for DNS failures.
  */
 export function validateEmailAsync(address: string, options?: ValidateEmailAsyncOptions): Promise<EmailVerdict & { mx?: MxOutcome }> {
-  return native_(() => native.validateEmailAsync(text(address), options === undefined ? undefined : clean(options, 'validateEmailAsync'))) as Promise<EmailVerdict & { mx?: MxOutcome }>;
+  // As validateEmail: a missing address (null, undefined) is the empty address.
+  const a = address === null || address === undefined ? '' : text(address);
+  return native_(() => native.validateEmailAsync(a, options === undefined ? undefined : clean(options, 'validateEmailAsync'))) as Promise<EmailVerdict & { mx?: MxOutcome }>;
 }
 
 function options_(value: ValidateEmailOptions): ValidateEmailOptions {
