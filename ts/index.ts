@@ -763,8 +763,10 @@ export interface AttackInput {
   method?: string;
   /** Path and query (`/search?q=...`) or a full URL. */
   url: string;
-  headers?: Record<string, string> | Array<[string, string]>;
-  body?: string | Uint8Array;
+  /** A Web `Headers`, a `Map`, a plain object, `[name, value]` pairs or a flat `[name, value, ...]` list. */
+  headers?: Headers | Map<string, string> | Record<string, string> | Array<[string, string]> | string[];
+  /** Text, bytes, or an object or array (inspected as its JSON). */
+  body?: string | Uint8Array | object;
   contentType?: string;
 }
 
