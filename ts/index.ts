@@ -479,22 +479,6 @@ function shown(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v) : text(v);
 }
 
-/**
- * Options of a direct function (`validateEmail(address, options)`, `detectAttacks(input, options)`)
- * that share a parser with a rule: the rule's own keys (`checkMx`, `threshold`, ...) would be
- * accepted there and do nothing, so only the function's keys pass.
- */
-function onlyKeys(options: unknown, keys: readonly string[], where: string): void {
-  if (options === null || typeof options !== 'object') return;
-  for (const k of Object.keys(options)) {
-    if (!keys.includes(k)) {
-      const hint = k === 'checkMx' || k === 'mxTimeoutMs' || k === 'dns' ? ' (for an MX check call validateEmailAsync(address, options))' : '';
-      throw new PalisadeError('PALISADE_CONFIG_UNKNOWN', `invalid option \`${where}.${k}\`: got ${JSON.stringify(k)}, expected one of the keys ${keys.join(', ')}${hint}`);
-    }
-  }
-}
-const EMAIL_SYNTAX_KEYS = ['requireTopLevelDomain', 'allowDomainLiteral', 'allowQuoted', 'allowUtf8LocalPart'] as const;
-const DETECT_ATTACKS_KEYS = ['sensitivity', 'exclude', 'maxBodyBytes'] as const;
 
 /** A field of a packed request: U+0001 and NUL escaped (see `request_of_packed` in src/napi). */
 function field(s: string): string {
@@ -775,7 +759,6 @@ export function detectAttacks(input: AttackInput, opts?: Pick<ShieldOptions, 'se
   if (input === null || typeof input !== 'object') {
     throw new PalisadeError('PALISADE_INVALID_REQUEST', `detectAttacks() needs { url, method?, headers?, body?, contentType? }; got ${input === null ? 'null' : typeof input}`);
   }
-  onlyKeys(opts, DETECT_ATTACKS_KEYS, 'detectAttacks(input, options)');
   let packed: string;
   let body: Buffer | undefined;
   let contentType: string | undefined;
@@ -904,7 +887,6 @@ export function validateEmail(first: ValidateEmailOptions | string, options?: Em
   // `validateEmail(undefined, options)` is the direct call with a missing address, too.
   if (first === null || (typeof first !== 'object' && first !== undefined) || (first === undefined && options !== undefined)) {
     const address = first === null || first === undefined ? '' : typeof first === 'string' ? first : text(first);
-    onlyKeys(options, EMAIL_SYNTAX_KEYS, 'validateEmail(address, options)');
     const bits = options === undefined ? undefined : native_(() => native.emailOptions(clean(options, 'validateEmail')));
     let packed;
     try {

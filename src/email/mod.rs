@@ -37,7 +37,7 @@ pub use domains::Provider;
 pub use mx::{MxChecker, MxConfig, MxOutcome};
 pub use syntax::MAX_ADDRESS;
 
-use crate::config::{ConfigError, Obj};
+use crate::config::{ConfigError, ConfigErrorKind, Obj};
 
 /// A property of an address that a rule can allow or deny.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -208,6 +208,14 @@ impl Default for Options {
     }
 }
 
+/// The syntax options' own keys.
+const OWN: [&str; 4] = [
+    "requireTopLevelDomain",
+    "allowDomainLiteral",
+    "allowQuoted",
+    "allowUtf8LocalPart",
+];
+
 /// Keys of an email rule that the engine reads; accepted here so that one object configures both.
 const ENGINE_KEYS: [&str; 6] = ["type", "mode", "deny", "allow", "checkMx", "mxTimeoutMs"];
 
@@ -216,15 +224,36 @@ impl Options {
     /// `allowQuoted`, `allowUtf8LocalPart`). Keys owned by the engine are accepted and ignored;
     /// any other key is an error naming `path`.
     pub fn from_value(v: &serde_json::Value, path: &str) -> Result<Self, ConfigError> {
-        const OWN: [&str; 4] = [
-            "requireTopLevelDomain",
-            "allowDomainLiteral",
-            "allowQuoted",
-            "allowUtf8LocalPart",
-        ];
         let obj = Obj::new(v, path)?;
         let allowed: Vec<&str> = OWN.iter().chain(ENGINE_KEYS.iter()).copied().collect();
         obj.only(&allowed)?;
+        Self::read(&obj)
+    }
+
+    /// As [`Options::from_value`] for a direct check of one address (`validateEmail(address,
+    /// options)`): the rule's keys would do nothing there, so they are unknown too, and the MX
+    /// keys point to the asynchronous call.
+    pub fn from_direct(v: &serde_json::Value, path: &str) -> Result<Self, ConfigError> {
+        let obj = Obj::new(v, path)?;
+        if let Some(key) = ["checkMx", "mxTimeoutMs", "dns"]
+            .into_iter()
+            .find(|k| v.get(k).is_some())
+        {
+            return Err(ConfigError::new(
+                ConfigErrorKind::Unknown,
+                obj.key_path(key),
+                format!("{key:?}"),
+                format!(
+                    "one of the keys {} (for an MX check call validateEmailAsync(address, options))",
+                    OWN.join(", ")
+                ),
+            ));
+        }
+        obj.only(&OWN)?;
+        Self::read(&obj)
+    }
+
+    fn read(obj: &Obj<'_>) -> Result<Self, ConfigError> {
         let d = Self::default();
         Ok(Self {
             require_top_level_domain: obj

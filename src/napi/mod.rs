@@ -937,7 +937,7 @@ fn direct_shield(
         return Ok(Arc::clone(s));
     }
     let opts = match &options {
-        Some(v) => crate::shield::Options::from_value(v, "options")?,
+        Some(v) => crate::shield::Options::from_direct(v, "detectAttacks(input, options)")?,
         None => crate::shield::Options::default(),
     };
     let shield = Arc::new(crate::shield::Shield::new(opts));
@@ -1018,7 +1018,7 @@ fn attack_report(
 /// Checks email syntax options and packs them into the number that `emailVerdict` takes.
 #[napi]
 pub fn email_options(options: serde_json::Value) -> Result<u32, String> {
-    crate::email::Options::from_value(&options, "options")
+    crate::email::Options::from_direct(&options, "validateEmail(address, options)")
         .map(|o| fast::email_options_bits(&o))
         .map_err(|e| config_error(&e))
 }

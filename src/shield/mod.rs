@@ -307,6 +307,13 @@ impl Default for Options {
 }
 
 impl Options {
+    /// As [`Options::from_value`] for a direct inspection (`detectAttacks(input, options)`): only
+    /// the detector's own keys, since the rule's (`threshold`, `blockFor`, ...) would do nothing.
+    pub fn from_direct(v: &serde_json::Value, path: &str) -> Result<Options, ConfigError> {
+        Obj::new(v, path)?.only(&["sensitivity", "exclude", "maxBodyBytes"])?;
+        Self::from_value(v, path)
+    }
+
     /// Reads options from a JSON-like value. Keys: `sensitivity` (`"LOW"`, `"MEDIUM"`, `"HIGH"`),
     /// `exclude` (array of locations), `maxBodyBytes` (1 to 16 MiB). `type`, `mode`, `threshold` and
     /// `blockFor` belong to the engine's rule and are accepted here without being read.
