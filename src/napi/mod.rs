@@ -960,50 +960,26 @@ pub fn detect_attacks_packed(
     options: Option<serde_json::Value>,
 ) -> Result<String, String> {
     let req = request_of_packed(&packed, None, None);
-    let report = attack_report(
-        &req.method,
-        req.path,
-        &req.headers,
-        body.as_deref(),
-        content_type.as_deref(),
-        options,
-    )?;
-    serde_json::to_string(&report).map_err(|e| {
-        Error::new(
-            "PALISADE_INTERNAL".to_owned(),
-            format!("internal fault in palisade: {e}"),
-        )
-    })
-}
-
-fn attack_report(
-    method: &str,
-    url: String,
-    headers: &[(String, String)],
-    body: Option<&[u8]>,
-    content_type: Option<&str>,
-    options: Option<serde_json::Value>,
-) -> Result<AttackReport, String> {
     let shield = direct_shield(options).map_err(|e| config_error(&e))?;
     // A full URL is reduced to its path and query, which is what the shield reads.
-    let url = match url.find("://") {
+    let url = match req.path.find("://") {
         Some(i) => {
-            let rest = &url[i + 3..];
-            rest.find('/').map_or("/", |j| &rest[j..]).to_owned()
+            let rest = &req.path[i + 3..];
+            rest.find('/').map_or("/", |j| &rest[j..])
         }
-        None => url,
+        None => req.path.as_str(),
     };
     let report = catch_unwind(AssertUnwindSafe(|| {
         shield.inspect(&crate::shield::Input {
-            method,
-            url: &url,
-            headers,
-            body,
-            content_type,
+            method: &req.method,
+            url,
+            headers: &req.headers,
+            body: body.as_deref(),
+            content_type: content_type.as_deref(),
         })
     }))
     .map_err(|p| Error::new("PALISADE_INTERNAL".to_owned(), panic_message(&*p)))?;
-    Ok(AttackReport {
+    let report = AttackReport {
         attack: report.attack(),
         findings: report
             .findings
@@ -1012,6 +988,12 @@ fn attack_report(
             .collect(),
         body: report.body.as_str().to_owned(),
         caps: report.caps.iter().map(|c| c.as_str().to_owned()).collect(),
+    };
+    serde_json::to_string(&report).map_err(|e| {
+        Error::new(
+            "PALISADE_INTERNAL".to_owned(),
+            format!("internal fault in palisade: {e}"),
+        )
     })
 }
 
