@@ -158,7 +158,11 @@ struct Bot {
 pub struct Detector {
     bots: Vec<Bot>,
     by_id: HashMap<Arc<str>, usize>,
-    matcher: matcher::Matcher,
+    /// The builtin patterns, built once and shared by every detector.
+    matcher: Arc<matcher::Matcher>,
+    /// The custom patterns of this detector, apart: adding a few bots builds a small matcher
+    /// instead of the builtin one again.
+    custom: Option<matcher::Matcher>,
     cache: cache::VerdictCache,
 }
 
@@ -195,7 +199,7 @@ impl Detector {
             let records = records().unwrap_or_else(|(file, line, msg)| {
                 panic!("embedded bot data {file}:{line} is malformed: {msg}")
             });
-            Detector::from_parts(&records, &[])
+            Detector::from_records(&records)
         })
     }
 
@@ -266,12 +270,38 @@ impl Detector {
                 ));
             }
         }
-        let records = records().unwrap_or_default();
-        Ok(Detector::from_parts(&records, &custom))
+        // The builtin bots keep their indices (those of the shared matcher); custom ones follow.
+        let mut bots: Vec<Bot> = builtin
+            .bots
+            .iter()
+            .map(|b| Bot {
+                id: b.id.clone(),
+                category: b.category,
+            })
+            .collect();
+        let mut by_id = builtin.by_id.clone();
+        let mut items: Vec<(u32, &str)> = Vec::with_capacity(custom.len());
+        for bot in &custom {
+            let id: Arc<str> = Arc::from(bot.id.as_str());
+            let index = bots.len();
+            by_id.insert(id.clone(), index);
+            bots.push(Bot {
+                id,
+                category: bot.category,
+            });
+            items.push((index as u32, bot.pattern.as_str()));
+        }
+        Ok(Detector {
+            matcher: builtin.matcher.clone(),
+            custom: (!items.is_empty()).then(|| matcher::Matcher::new(items)),
+            bots,
+            by_id,
+            cache: cache::VerdictCache::new(),
+        })
     }
 
-    fn from_parts(records: &[Record], custom: &[CustomBot]) -> Detector {
-        let mut bots = Vec::with_capacity(records.len() + custom.len() + 2);
+    fn from_records(records: &[Record]) -> Detector {
+        let mut bots = Vec::with_capacity(records.len() + generic::IDS.len());
         let mut by_id = HashMap::with_capacity(bots.capacity());
         let mut items: Vec<(u32, &str)> = Vec::new();
         let mut add = |id: &str, category: Category, bots: &mut Vec<Bot>| -> u32 {
@@ -286,19 +316,21 @@ impl Detector {
             let index = add(&record.id, category, &mut bots);
             items.extend(record.patterns.iter().map(|p| (index, p.as_str())));
         }
-        for bot in custom {
-            let index = add(&bot.id, bot.category, &mut bots);
-            items.push((index, bot.pattern.as_str()));
-        }
         for (id, category) in generic::IDS {
             add(id, category, &mut bots);
         }
         Detector {
-            matcher: matcher::Matcher::new(items),
+            matcher: Arc::new(matcher::Matcher::new(items)),
+            custom: None,
             bots,
             by_id,
             cache: cache::VerdictCache::new(),
         }
+    }
+
+    /// Whether a pattern, builtin or custom, matches.
+    fn any_pattern(&self, ua: &str) -> bool {
+        self.matcher.any(ua) || self.custom.as_ref().is_some_and(|m| m.any(ua))
     }
 
     /// Whether `ua` is a bot: a known one, or a client that does not look like a browser.
@@ -311,7 +343,7 @@ impl Detector {
     #[must_use]
     pub fn is_bot_uncached(&self, ua: &str, full_len: usize) -> bool {
         let ua = inspected(ua);
-        self.matcher.any(ua) || generic::classify(ua, full_len.max(ua.len())).is_some()
+        self.any_pattern(ua) || generic::classify(ua, full_len.max(ua.len())).is_some()
     }
 
     /// As [`Detector::is_bot`], for a caller that read only the first bytes of a longer UA:
@@ -321,7 +353,7 @@ impl Detector {
         let ua = inspected(ua);
         let full_len = full_len.max(ua.len());
         self.cache.get_or(ua, full_len, || {
-            self.matcher.any(ua) || generic::classify(ua, full_len).is_some()
+            self.any_pattern(ua) || generic::classify(ua, full_len).is_some()
         })
     }
 
@@ -336,10 +368,14 @@ impl Detector {
     pub fn classify_len(&self, ua: &str, full_len: usize) -> Classification {
         let text = inspected(ua);
         let mut out = Classification::default();
-        self.matcher.each(text, |index| {
+        let mut push = |index: u32| {
             self.push(&mut out, index as usize);
             true
-        });
+        };
+        self.matcher.each(text, &mut push);
+        if let Some(custom) = &self.custom {
+            custom.each(text, &mut push);
+        }
         if out.ids.is_empty() {
             if let Some(id) = generic::classify(text, full_len.max(ua.len())) {
                 if let Some(&index) = self.by_id.get(id) {
@@ -389,6 +425,6 @@ impl Detector {
     /// How many patterns bypass the literal prefilter and run on every UA.
     #[must_use]
     pub fn unfiltered_patterns(&self) -> usize {
-        self.matcher.unfiltered()
+        self.matcher.unfiltered() + self.custom.as_ref().map_or(0, matcher::Matcher::unfiltered)
     }
 }
