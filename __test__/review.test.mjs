@@ -157,3 +157,23 @@ test('validateEmail(undefined, options) and validateEmailAsync(null) judge the e
   assert.deepEqual(a.reasons, ['EMPTY']);
   assert.throws(() => validateEmail('a@b.com', { checkMx: true }), (e) => e.code === 'PALISADE_CONFIG_UNKNOWN' && e.message.includes('validateEmailAsync'));
 });
+
+test('a factory refuses a `type` or `algorithm` key instead of overwriting it, and unknown-key messages list only the keys a user writes', async () => {
+  const { detectBot, shield } = await import('palisade');
+  for (const [make, name, key, value] of [
+    [slidingWindow, 'slidingWindow', 'type', 'BOT'],
+    [fixedWindow, 'fixedWindow', 'algorithm', 'TOKEN_BUCKET'],
+    [detectBot, 'detectBot', 'type', 'SHIELD'],
+    [shield, 'shield', 'type', 'BOT'],
+  ]) {
+    assert.throws(
+      () => make({ interval: '1m', window: '1m', max: 5, [key]: value }),
+      (e) => e instanceof PalisadeError && e.code === 'PALISADE_CONFIG_UNKNOWN' && e.message.includes(`\`${name}.${key}\``) && e.message.includes(JSON.stringify(value)),
+      name,
+    );
+  }
+  assert.throws(
+    () => slidingWindow({ interval: '1m', max: 5, bogus: 1 }),
+    (e) => e.code === 'PALISADE_CONFIG_UNKNOWN' && /one of the keys mode, characteristics, maxKeys, name, interval, max$/.test(e.message),
+  );
+});

@@ -164,15 +164,21 @@ impl<'a> Obj<'a> {
         join(&self.path, key)
     }
 
-    /// Rejects keys not in `allowed` (a typo must not silently disable a protection).
+    /// Rejects keys not in `allowed` (a typo must not silently disable a protection). The message
+    /// lists the keys a user writes: not `type` and `algorithm`, which the rule factories set.
     pub fn only(&self, allowed: &[&str]) -> Result<(), ConfigError> {
         for key in self.map.keys() {
             if !allowed.contains(&key.as_str()) {
+                let listed: Vec<&str> = allowed
+                    .iter()
+                    .copied()
+                    .filter(|k| !matches!(*k, "type" | "algorithm"))
+                    .collect();
                 return Err(ConfigError::new(
                     ConfigErrorKind::Unknown,
                     self.key_path(key),
                     format!("{key:?}"),
-                    format!("one of the keys {}", allowed.join(", ")),
+                    format!("one of the keys {}", listed.join(", ")),
                 ));
             }
         }

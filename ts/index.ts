@@ -325,6 +325,13 @@ function options<T>(value: T, factory: string): T {
   if (!isPlainObject(value)) {
     throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`${factory}()\`: got ${value === null ? 'null' : typeof value}, expected an options object`);
   }
+  // The factory sets these itself: a user's `type: 'BOT'` must not be silently overwritten.
+  for (const key of ['type', 'algorithm']) {
+    if (Object.hasOwn(value as object, key)) {
+      const got = (value as Record<string, unknown>)[key];
+      throw new PalisadeError('PALISADE_CONFIG_UNKNOWN', `invalid option \`${factory}.${key}\`: got ${shown(got)}, expected no \`${key}\` key (${factory}() sets it)`);
+    }
+  }
   return value;
 }
 
