@@ -177,3 +177,100 @@ test('a factory refuses a `type` or `algorithm` key instead of overwriting it, a
     (e) => e.code === 'PALISADE_CONFIG_UNKNOWN' && /one of the keys mode, characteristics, maxKeys, name, interval, max$/.test(e.message),
   );
 });
+
+test('detectAttacks reads bytes in every form and a URLSearchParams form, and refuses bodies it cannot see instead of inspecting "{}"', async () => {
+  const { detectAttacks } = await import('palisade');
+  const attack = 'q=%3Cscript%3Ealert(1)%3C%2Fscript%3E';
+  const form = { url: '/f', method: 'POST', contentType: 'application/x-www-form-urlencoded' };
+  const bytes = new TextEncoder().encode(attack);
+  for (const body of [bytes, bytes.buffer, new DataView(bytes.buffer), Buffer.from(attack), new URLSearchParams({ q: '<script>alert(1)</script>' })]) {
+    const r = detectAttacks({ ...form, body });
+    assert.ok(r.findings.some((f) => f.family === 'xss' && f.location === 'body.q'), `${Object.prototype.toString.call(body)}: ${JSON.stringify(r)}`);
+  }
+  // A parsed JSON value, whatever its type, is inspected as its JSON.
+  assert.equal(detectAttacks({ url: '/j', method: 'POST', contentType: 'application/json', body: 42 }).attack, false);
+  for (const body of [new Blob([attack]), new FormData(), new ReadableStream(), new Map([['q', '<script>']]), new Set(['x'])]) {
+    assert.throws(() => detectAttacks({ ...form, body }), (e) => e.code === 'PALISADE_INVALID_REQUEST' && /input\.body: got a \w+/.test(e.message), Object.prototype.toString.call(body));
+  }
+});
+
+test('a rateLimiter key must be a string: objects and numbers no longer collide with other keys', () => {
+  const rl = rateLimiter(fixedWindow({ window: '1m', max: 1, name: `keys-${process.pid}` }));
+  for (const key of [{ id: 1 }, 5, null, undefined, Symbol('k')]) {
+    assert.throws(() => rl.check(key), (e) => e instanceof PalisadeError && e.code === 'PALISADE_INVALID_ARGUMENT' && /RateLimiter\.check\(\) key/.test(e.message));
+    assert.throws(() => rl.allow(key), (e) => e.code === 'PALISADE_INVALID_ARGUMENT' && /RateLimiter\.allow\(\) key/.test(e.message));
+  }
+  assert.equal(rl.allow('5'), true);
+  assert.equal(rl.allow('[object Object]'), true, 'no object was counted under its String()');
+});
+
+test('a non-finite number as a prop throws instead of making every failed parse one client "NaN"', () => {
+  const aj = palisade({ rules: [fixedWindow({ window: '1m', max: 1, characteristics: ['userId'], name: `nan-${process.pid}` })] });
+  for (const userId of [NaN, Infinity, -Infinity]) {
+    assert.throws(() => aj.protect(req('8.8.8.8'), { userId }), (e) => e.code === 'PALISADE_INVALID_PROPS' && e.message.includes(`props.userId: got ${userId}`));
+  }
+  assert.equal(aj.protect(req('8.8.8.8'), { userId: 0 }).isAllowed(), true);
+});
+
+test('validateEmail judges bytes as a UTF-8 address and undefined as the empty address; only no argument at all asks for a rule', async () => {
+  const { validateEmail } = await import('palisade');
+  const v = validateEmail(Buffer.from('Ann@Example.com'));
+  assert.equal(v.valid, true);
+  assert.equal(v.normalized, 'Ann@example.com');
+  assert.equal(validateEmail(new TextEncoder().encode('not-an-address')).valid, false);
+  const empty = validateEmail(undefined);
+  assert.equal(empty.valid, false);
+  assert.ok(empty.reasons.length > 0);
+  assert.throws(() => validateEmail(), (e) => e.code === 'PALISADE_CONFIG_TYPE');
+});
+
+test('denial() and rateLimitHeaders() name what they got instead of a bare TypeError', async () => {
+  const { denial, rateLimitHeaders } = await import('palisade');
+  const pending = Promise.resolve();
+  for (const [fn, name] of [[denial, 'denial'], [rateLimitHeaders, 'rateLimitHeaders']]) {
+    for (const [arg, got] of [[undefined, 'undefined'], [null, 'null'], [{}, 'object'], [pending, 'a Promise']]) {
+      assert.throws(() => fn(arg), (e) => e instanceof PalisadeError && e.code === 'PALISADE_INVALID_ARGUMENT' && e.message.startsWith(`${name}(): got ${got}`), `${name}(${got})`);
+    }
+  }
+  const aj = palisade({ rules: [fixedWindow({ window: '1m', max: 1, name: `helpers-${process.pid}` })] });
+  assert.equal(rateLimitHeaders(aj.protect(req('9.9.9.9'))).RateLimit, '"palisade";r=0;t=60');
+  assert.equal(denial(aj.protect(req('9.9.9.9'))).status, 429);
+});
+
+test('ManualClock refuses NaN, infinite and negative times instead of silently standing still', () => {
+  for (const bad of [NaN, Infinity, -1]) assert.throws(() => new ManualClock(bad), (e) => /^PALISADE_CONFIG_(TYPE|RANGE)$/.test(e.code) && e.message.includes('ManualClock(startMs)'));
+  const clock = new ManualClock(1_000);
+  for (const bad of [NaN, -1000, Infinity]) {
+    assert.throws(() => clock.advance(bad), (e) => /^PALISADE_CONFIG_(TYPE|RANGE)$/.test(e.code) && e.message.includes('advance(ms)'));
+    assert.throws(() => clock.set(bad), (e) => /^PALISADE_CONFIG_(TYPE|RANGE)$/.test(e.code));
+  }
+  assert.equal(clock.now(), 1_000);
+  clock.advance(1.9);
+  assert.equal(clock.now(), 1_001, 'fractions of a millisecond are dropped');
+});
+
+test('custom bot patterns that match every visitor, and over-long ids or rule names, fail at construction', async () => {
+  const { detectBot, shield } = await import('palisade');
+  for (const pattern of ['', '.*', 'mozilla']) {
+    assert.throws(() => detectBot({ deny: [], custom: [{ id: 'ALL', pattern, category: 'MONITOR' }] }), (e) => e.code === 'PALISADE_CONFIG_PATTERN' && e.message.includes('custom[0].pattern') && /every visitor/.test(e.message));
+  }
+  assert.throws(() => detectBot({ deny: [], custom: [{ id: 'B'.repeat(100_000), pattern: 'acme', category: 'MONITOR' }] }), (e) => e.code === 'PALISADE_CONFIG_TYPE' && e.message.includes('100000 bytes'));
+  assert.throws(() => fixedWindow({ window: '1m', max: 1, name: 'n'.repeat(1 << 20) }), (e) => e.code === 'PALISADE_CONFIG_RANGE' && /name/.test(e.message) && /256 bytes/.test(e.message));
+  assert.throws(() => shield({ name: 'n'.repeat(257) }), (e) => e.code === 'PALISADE_CONFIG_RANGE');
+});
+
+test('option messages say "an array" for an array and list `clock` among palisade()\'s keys', () => {
+  assert.throws(() => fixedWindow([]), (e) => e.code === 'PALISADE_CONFIG_TYPE' && /got an array/.test(e.message));
+  assert.throws(() => palisade({ rules: [], clok: 1 }), (e) => e.code === 'PALISADE_CONFIG_UNKNOWN' && /\bclock\b/.test(e.message));
+});
+
+test('palisade-next names a bad port as given and a missing app directory plainly', () => {
+  const { spawnSync } = require('node:child_process');
+  const bin = require.resolve('palisade/package.json').replace(/package\.json$/, 'dist/bin/palisade-next.js');
+  const port = spawnSync(process.execPath, [bin, 'start', '-p', 'abc'], { encoding: 'utf8' });
+  assert.equal(port.status, 2);
+  assert.match(port.stderr, /invalid port "abc"/);
+  const dir = spawnSync(process.execPath, [bin, 'start', '/nonexistent-palisade-app', '-p', '0'], { encoding: 'utf8' });
+  assert.equal(dir.status, 1);
+  assert.match(dir.stderr, /\/nonexistent-palisade-app is not a directory/);
+});

@@ -111,6 +111,27 @@ test('facts without a readable body use props.body; an already-read body is UNRE
   assert.equal(d.reason.body, 'UNREADABLE');
 });
 
+test('a body that never arrives is judged UNREADABLE after bodyTimeoutMs; the handler still reads it later', async () => {
+  const aj = palisade({ rules: [shield({ threshold: 0, bodyTimeoutMs: 20 })] });
+  let controller;
+  const stalled = (url) => new Request(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: new ReadableStream({ start(c) { controller = c; } }), duplex: 'half' });
+  const clean = stalled('http://localhost/notes');
+  const d = await aj.protect(clean);
+  assert.equal(d.isAllowed(), true);
+  assert.equal(d.reason.body, 'UNREADABLE');
+  // Nothing is lost: the bytes that come late reach the route handler whole.
+  controller.enqueue(new TextEncoder().encode('late but whole'));
+  controller.close();
+  assert.equal(await clean.text(), 'late but whole');
+  // The other parts are still inspected.
+  const attack = await aj.protect(stalled('http://localhost/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E'));
+  assert.equal(attack.isDenied(), true);
+  assert.equal(attack.reason.body, 'UNREADABLE');
+  assert.ok(attack.reason.findings.some((f) => f.family === 'xss' && f.location === 'query.q'));
+  assert.throws(() => shield({ bodyTimeoutMs: 0 }), (e) => e.code === 'PALISADE_CONFIG_RANGE' && /bodyTimeoutMs/.test(e.message));
+  assert.throws(() => shield({ bodyTimeoutMs: 60_001 }), (e) => e.code === 'PALISADE_CONFIG_RANGE' && /60000/.test(e.message));
+});
+
 test('bad shield options throw with a code and the key path', () => {
   assert.throws(() => shield({ threshold: -1 }), (e) => e.code === 'PALISADE_CONFIG_RANGE' && /threshold/.test(e.message));
   assert.throws(() => shield({ sensitivity: 'PARANOID' }), (e) => /^PALISADE_CONFIG_/.test(e.code) && /sensitivity/.test(e.message));

@@ -68,7 +68,7 @@ async function main() {
   console.log(`  curl -s ${app.url}/api/dry                                      # a DRY_RUN limit: reported, never enforced`);
   console.log(`  curl -i ${app.url}/api/content                                  # curl is an HTTP library: 403 (add -A 'Mozilla/5.0 ... Chrome/131.0.0.0 Safari/537.36')`);
   console.log(`  curl -i ${app.url}/api/signup -H 'content-type: application/json' -A 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' -d '{"email":"x@0-mail.com"}'   # disposable: 403`);
-  console.log(`  curl -i '${app.url}/api/comments?q=%27%20OR%201%3D1--' -A 'Mozilla/5.0'      # the shield: 403 with the finding`);
+  console.log(`  curl -i '${app.url}/api/comments?q=%27%20OR%201%3D1--' -A 'Mozilla/5.0'      # the shield: 403, reason SHIELD (the findings stay server-side, in decision.reason.findings)`);
   console.log(`  open ${app.url}/ in a browser and send 3 messages (server action, 2 per minute)`);
   console.log(`  open ${app.url}/signup and sign up with a disposable or mistyped address (server action)`);
   console.log('\nPress Ctrl-C to stop.');

@@ -5,6 +5,9 @@
 
 use std::fmt;
 
+/// The longest rule `name` accepted, in bytes.
+pub const MAX_RULE_NAME_LEN: usize = 256;
+
 /// What kind of configuration mistake was made. Each kind has a stable `code()` that JavaScript
 /// callers see as `err.code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,6 +244,21 @@ impl<'a> Obj<'a> {
                 "true or false",
             )
         })
+    }
+
+    /// A rule's optional `name` (empty when absent), at most [`MAX_RULE_NAME_LEN`] bytes: it is
+    /// hashed into every key of the rule and kept for the process's life.
+    pub fn rule_name(&self) -> Result<&'a str, ConfigError> {
+        let name = self.str("name")?.unwrap_or("");
+        if name.len() > MAX_RULE_NAME_LEN {
+            return Err(ConfigError::new(
+                ConfigErrorKind::Range,
+                self.key_path("name"),
+                format!("{} bytes", name.len()),
+                format!("a name of at most {MAX_RULE_NAME_LEN} bytes"),
+            ));
+        }
+        Ok(name)
     }
 
     /// An optional string.

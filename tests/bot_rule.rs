@@ -159,7 +159,7 @@ fn custom_bots_are_detected_and_usable_in_rules() {
 fn invalid_custom_pattern_fails_naming_its_index() {
     let err = Detector::with_custom(vec![
         custom("A_BOT", "ok"),
-        custom("B_BOT", "x"),
+        custom("B_BOT", "xyzzy-bot"),
         custom("C_BOT", "(unclosed"),
     ])
     .unwrap_err();
@@ -184,20 +184,44 @@ fn oversized_custom_pattern_is_rejected() {
 }
 
 #[test]
+fn a_custom_pattern_that_matches_every_visitor_is_refused() {
+    for pattern in [
+        "", ".*", "x*", "^", "(?:)", ".", "mozilla", "Safari/", "gecko",
+    ] {
+        let err = Detector::with_custom(vec![custom("ALL_BOT", pattern)]).unwrap_err();
+        assert_eq!(
+            (err.kind, err.path.as_str()),
+            (ConfigErrorKind::Pattern, "custom[0].pattern"),
+            "{pattern:?}"
+        );
+        assert!(err.to_string().contains("every visitor"), "{err}");
+    }
+    // Patterns naming a real bot, even loosely, are fine.
+    assert!(Detector::with_custom(vec![custom("ACME_BOT", "acme")]).is_ok());
+}
+
+#[test]
 fn custom_ids_must_be_new_and_well_formed() {
     let taken = Detector::with_custom(vec![custom("CURL", "x")]).unwrap_err();
     assert_eq!(
         (taken.kind, taken.path.as_str()),
         (ConfigErrorKind::Unknown, "custom[0].id")
     );
-    let twice =
-        Detector::with_custom(vec![custom("MY_BOT", "x"), custom("MY_BOT", "y")]).unwrap_err();
+    let twice = Detector::with_custom(vec![custom("MY_BOT", "acme"), custom("MY_BOT", "zzbot")])
+        .unwrap_err();
     assert_eq!(twice.path, "custom[1].id");
     let lower = Detector::with_custom(vec![custom("my_bot", "x")]).unwrap_err();
     assert_eq!(
         (lower.kind, lower.path.as_str()),
         (ConfigErrorKind::Type, "custom[0].id")
     );
+    let long = Detector::with_custom(vec![custom(&"B".repeat(65), "acme")]).unwrap_err();
+    assert_eq!(
+        (long.kind, long.path.as_str()),
+        (ConfigErrorKind::Type, "custom[0].id")
+    );
+    assert!(long.to_string().contains("65 bytes"), "{long}");
+    assert!(Detector::with_custom(vec![custom(&"B".repeat(64), "acme")]).is_ok());
 }
 
 #[test]

@@ -152,6 +152,16 @@ fn bad_options_name_the_key_path_value_and_limit() {
             "PALISADE_CONFIG_RANGE",
             "rules[0].maxKeys",
         ),
+        (
+            json!({ "rules": [{ "type": "RATE_LIMIT", "algorithm": "FIXED_WINDOW", "window": 60, "max": 1, "name": "n".repeat(257) }] }),
+            "PALISADE_CONFIG_RANGE",
+            "rules[0].name",
+        ),
+        (
+            json!({ "rules": [{ "type": "SHIELD", "name": "n".repeat(257) }] }),
+            "PALISADE_CONFIG_RANGE",
+            "rules[0].name",
+        ),
     ];
     for (options, code, path) in cases {
         let Err(e) = Engine::from_value(&options, Clock::System) else {

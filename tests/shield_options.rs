@@ -1,12 +1,15 @@
 //! Options parsing and per-field exclusions.
 
-use palisade::shield::{Family, Input, Options, Sensitivity, Shield, DEFAULT_MAX_BODY_BYTES};
+use palisade::shield::{
+    Family, Input, Options, Sensitivity, Shield, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES,
+};
 use serde_json::json;
 
 #[test]
 fn reads_options_and_accepts_engine_keys() {
-    let v = json!({"type": "SHIELD", "mode": "LIVE", "threshold": 3, "blockFor": "1h", "sensitivity": "HIGH", "exclude": ["body.content", "header.X-Html"], "maxBodyBytes": 1024});
+    let v = json!({"type": "SHIELD", "mode": "LIVE", "threshold": 3, "blockFor": "1h", "sensitivity": "HIGH", "exclude": ["body.content", "header.X-Html"], "maxBodyBytes": 1024, "bodyTimeoutMs": 250});
     let o = Options::from_value(&v, "rules[0]").expect("valid options");
+    assert_eq!(o.body_timeout_ms, 250);
     assert_eq!(o.sensitivity, Sensitivity::High);
     assert_eq!(
         o.exclude,
@@ -16,6 +19,7 @@ fn reads_options_and_accepts_engine_keys() {
     let d = Options::from_value(&json!({}), "").expect("empty is fine");
     assert_eq!(d, Options::default());
     assert_eq!(d.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
+    assert_eq!(d.body_timeout_ms, DEFAULT_BODY_TIMEOUT_MS);
 }
 
 #[test]
@@ -25,6 +29,13 @@ fn rejects_bad_options_with_stable_codes_and_paths() {
     assert_eq!(e.path, "rules[0].sensitivity");
     let e = Options::from_value(&json!({"maxBodyBytes": 0}), "rules[0]").unwrap_err();
     assert_eq!(e.code(), "PALISADE_CONFIG_RANGE");
+    for bad in [json!(0), json!(60_001), json!("5s"), json!(1.5)] {
+        let e = Options::from_value(&json!({ "bodyTimeoutMs": bad }), "rules[0]").unwrap_err();
+        assert_eq!(e.path, "rules[0].bodyTimeoutMs", "{bad}");
+    }
+    // A direct inspection reads no stream, so the key would do nothing there.
+    let e = Options::from_direct(&json!({"bodyTimeoutMs": 100}), "detectAttacks()").unwrap_err();
+    assert_eq!(e.code(), "PALISADE_CONFIG_UNKNOWN");
     let e = Options::from_value(&json!({"exclude": "body"}), "r").unwrap_err();
     assert_eq!(e.code(), "PALISADE_CONFIG_TYPE");
     let e = Options::from_value(&json!({"exlude": []}), "r").unwrap_err();

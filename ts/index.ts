@@ -323,7 +323,7 @@ function rule(descriptor: Record<string, unknown>, factory: string): Rule {
 
 function options<T>(value: T, factory: string): T {
   if (!isPlainObject(value)) {
-    throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`${factory}()\`: got ${value === null ? 'null' : typeof value}, expected an options object`);
+    throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`${factory}()\`: got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}, expected an options object`);
   }
   // The factory sets these itself: a user's `type: 'BOT'` must not be silently overwritten.
   for (const key of ['type', 'algorithm']) {
@@ -441,36 +441,53 @@ function factsOf(request: RequestLike & object): RequestFacts {
 /** The shield's default body cap (64 KiB), as in the core. */
 const DEFAULT_BODY_CAP = 64 * 1024;
 
+/** The shield's default wait for a request body (5 s), as in the core. */
+const DEFAULT_BODY_TIMEOUT_MS = 5_000;
+
 /**
  * Reads up to `cap + 1` bytes of a Web request's body from a clone, so the route handler can still
  * read the whole body itself; the extra byte tells the core the body went past the cap. Node.js
  * `IncomingMessage` bodies are streams that reading would consume: they are not read (pass
- * `props.body` instead). `undefined` when there is no body; `'unreadable'` when reading failed.
+ * `props.body` instead). `undefined` when there is no body; `'unreadable'` when reading failed or
+ * the body did not arrive within `timeoutMs` (a client that sends headers and then stalls must not
+ * hold `protect()` forever).
  */
-async function readBody(request: RequestLike, cap: number): Promise<Buffer | undefined | 'unreadable'> {
+async function readBody(request: RequestLike, cap: number, timeoutMs: number): Promise<Buffer | undefined | 'unreadable'> {
   const r = request as { body?: unknown; bodyUsed?: boolean; clone?: () => { body: ReadableStream<Uint8Array> | null } };
   if (typeof r.clone !== 'function' || r.body === null || r.body === undefined) return undefined;
   const method = (request as WebLikeRequest).method?.toUpperCase();
   if (method === 'GET' || method === 'HEAD') return undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     if (r.bodyUsed) return 'unreadable';
     const stream = r.clone().body;
     if (!stream) return undefined;
     const reader = stream.getReader();
+    let timedOut = false;
+    timer = setTimeout(() => {
+      timedOut = true;
+      // Ends the pending read (it resolves as done); the handler's branch is left alone.
+      reader.cancel().catch(() => {});
+    }, timeoutMs);
+    // Not unref'd: while a read is pending, the timer is what ends it (it is cleared below).
     const chunks: Uint8Array[] = [];
     let total = 0;
-    while (total <= cap) {
+    while (total <= cap && !timedOut) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
       total += value.byteLength;
     }
+    // A partial body would be judged as if it were whole: judge the request without it.
+    if (timedOut) return 'unreadable';
     // Stop reading this branch; the handler's branch still gets every byte.
     reader.cancel().catch(() => {});
     const all = Buffer.concat(chunks);
     return all.subarray(0, cap + 1);
   } catch {
     return 'unreadable';
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 
@@ -527,6 +544,9 @@ function toProps(props?: ProtectProps): NativeProps | undefined {
         // Read by the shield wrapper (Palisade#withBody), never a characteristic.
       } else if (typeof v === 'string') {
         values.push(k, v);
+      } else if (typeof v === 'number' && !Number.isFinite(v)) {
+        // NaN would make every request with a failed parse one client ("NaN").
+        throw new PalisadeError('PALISADE_INVALID_PROPS', `protect() props.${k}: got ${v}, expected a string, a finite number or a boolean`);
       } else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') {
         values.push(k, String(v));
       } else if (v instanceof Uint8Array) {
@@ -556,6 +576,8 @@ export class Palisade<A extends boolean = boolean> {
     this.#engine = native_(() => new native.Engine(clean({ ...rest, rules: flat }, 'palisade'), manual));
     const shields = (flat as Rule[]).filter((r) => r && r.type === 'SHIELD');
     this.#bodyCap = shields.length === 0 ? 0 : Math.max(...shields.map((r) => (typeof r.maxBodyBytes === 'number' ? r.maxBodyBytes : DEFAULT_BODY_CAP)));
+    // The shortest wait any shield rule allows (the core has checked each value).
+    this.#bodyTimeoutMs = shields.length === 0 ? DEFAULT_BODY_TIMEOUT_MS : Math.min(...shields.map((r) => (typeof r.bodyTimeoutMs === 'number' ? r.bodyTimeoutMs : DEFAULT_BODY_TIMEOUT_MS)));
     this.#lookups = this.#engine.needsAsync;
     this.async = (this.#lookups || this.#bodyCap > 0) as A;
   }
@@ -563,6 +585,8 @@ export class Palisade<A extends boolean = boolean> {
   readonly #lookups: boolean;
   /** Body bytes read for the shield (0 without a shield rule). */
   readonly #bodyCap: number;
+  /** How long the shield waits for the body before judging without it. */
+  readonly #bodyTimeoutMs: number;
   /**
    * Judges a request. Synchronous when every rule is local (so `await` works too); a promise when
    * some rule looks something up (`validateEmail({ checkMx: true })`) or reads the body
@@ -607,7 +631,7 @@ export class Palisade<A extends boolean = boolean> {
       const bytes = typeof given === 'string' ? Buffer.from(given, 'utf8') : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
       return { ...facts, body: bytes.subarray(0, this.#bodyCap + 1) };
     }
-    const read = await readBody(request, this.#bodyCap);
+    const read = await readBody(request, this.#bodyCap, this.#bodyTimeoutMs);
     return read === 'unreadable' ? { ...facts, bodyUnreadable: true } : read ? { ...facts, body: read } : facts;
   }
   /** A new instance with one more rule (for a route that needs more than the app-wide rules). */
@@ -635,7 +659,9 @@ export interface DetectBotOptions {
   /**
    * Bots of your own, on top of the builtin database: `{ id: 'ACME_PROBE', pattern: 'acme-probe/\\d',
    * category: 'MONITOR' }`. Patterns use Rust `regex` syntax (linear time), case-insensitive, at
-   * most 1,024 bytes each and 1,000 in all. Ids may then appear in `allow`/`deny`.
+   * most 1,024 bytes each and 1,000 in all; ids at most 64 bytes. A pattern that matches the empty
+   * string or an ordinary browser's User-Agent is refused (it would deny every visitor). Ids may
+   * then appear in `allow`/`deny`.
    */
   custom?: Array<{ id: string; pattern: string; category: string }>;
 }
@@ -682,7 +708,7 @@ export interface RedisStoreOptions {
   failMode?: 'open' | 'closed';
   /** On a store error (only then, never on a denial), answer from the in-memory limiter. Default false. */
   fallback?: boolean;
-  /** How often a dead connection is retried in the background. */
+  /** How often a dead connection is retried in the background, 10 to 60,000 ms. Default 1,000. */
   reconnectMs?: number;
   /** PEM of a private CA for `rediss://`. */
   tlsCa?: string;
@@ -718,6 +744,13 @@ export interface ShieldOptions {
   exclude?: string[];
   /** Body bytes read and inspected, 1 to 16 MiB. Default 65536. */
   maxBodyBytes?: number;
+  /**
+   * How long `protect()` waits for the request body, 1 to 60,000 ms. Default 5,000. A body that has
+   * not arrived by then (a client that stalls after its headers) is not inspected: `reason.body` is
+   * `UNREADABLE` and the request is judged on its other parts, as for any unreadable body. With
+   * several shield rules, the shortest wait applies.
+   */
+  bodyTimeoutMs?: number;
   /**
    * A request with more values (query args, form fields, JSON strings, cookies: 1,024) or header
    * lines (64) than the shield inspects: `DENY` (default; an attack could sit after the padding)
@@ -756,8 +789,12 @@ export interface AttackInput {
   url: string;
   /** A Web `Headers`, a `Map`, a plain object, `[name, value]` pairs or a flat `[name, value, ...]` list. */
   headers?: Headers | Map<string, string> | Record<string, string> | Array<[string, string]> | string[];
-  /** Text, bytes, or an object or array (inspected as its JSON). */
-  body?: string | Uint8Array | object;
+  /**
+   * Text, bytes (`Uint8Array`, `ArrayBuffer`, `DataView`), `URLSearchParams` (as a urlencoded form)
+   * or a parsed JSON value (inspected as its JSON). `Blob`, `FormData` and streams are refused with
+   * a `PALISADE_INVALID_REQUEST`: read them first.
+   */
+  body?: string | Uint8Array | ArrayBuffer | DataView | URLSearchParams | object | number | boolean;
   contentType?: string;
 }
 
@@ -775,9 +812,7 @@ export function detectAttacks(input: AttackInput, opts?: Pick<ShieldOptions, 'se
       throw new PalisadeError('PALISADE_INVALID_REQUEST', `detectAttacks() input.url: got ${url === null ? 'null' : typeof url}, expected the path and query (or a full URL) as a string`);
     }
     const flat = headerList(input.headers, 'detectAttacks() input.headers');
-    // Any body is inspected: bytes as bytes, an object or array as its JSON, anything else as text.
-    const b: unknown = input.body;
-    body = b === undefined || b === null ? undefined : b instanceof Uint8Array ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.from(typeof b === 'string' ? b : typeof b === 'object' ? jsonText(b) : text(b), 'utf8');
+    body = attackBody(input.body);
     const method = input.method === undefined ? 'GET' : text(input.method);
     contentType = input.contentType === undefined ? undefined : text(input.contentType);
     // The same packed form as protect() (method, URL, two empty fields, headers): one string across N-API.
@@ -810,6 +845,40 @@ function headerList(h: unknown, where: string): string[] {
     throw new PalisadeError('PALISADE_INVALID_REQUEST', `${where}: got ${typeof h}, expected Headers, a Map, an object or a list of [name, value]`);
   }
   return flat;
+}
+
+/**
+ * A `detectAttacks()` body as bytes: text as UTF-8; bytes (`Uint8Array`, `Buffer`, any typed array,
+ * `ArrayBuffer`, `DataView`) as they are; `URLSearchParams` as the urlencoded form a browser sends;
+ * a parsed JSON value (object, array, number, boolean: what `await req.json()` returns) as its
+ * JSON. Bodies that are read asynchronously (`Blob`, `FormData`, a stream) or that JSON would
+ * silently empty (`Map`, `Set`) are refused with the way to pass them, rather than inspected as
+ * `{}`, which would report a clean body that was never seen.
+ */
+function attackBody(b: unknown): Buffer | undefined {
+  if (b === undefined || b === null) return undefined;
+  if (typeof b === 'string') return Buffer.from(b, 'utf8');
+  if (ArrayBuffer.isView(b)) return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  if (b instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer)) return Buffer.from(b);
+  if (b instanceof URLSearchParams) return Buffer.from(b.toString(), 'utf8');
+  if (typeof b !== 'object') return Buffer.from(typeof b === 'number' || typeof b === 'boolean' ? JSON.stringify(b) : text(b), 'utf8');
+  const kind = bodyKind(b);
+  if (kind !== undefined) {
+    throw new PalisadeError('PALISADE_INVALID_REQUEST', `detectAttacks() input.body: got a ${kind}, expected text, bytes or a parsed JSON value; read it first (e.g. await req.text(), or new Uint8Array(await blob.arrayBuffer())), or use protect(), which reads a Request's body itself`);
+  }
+  return Buffer.from(jsonText(b), 'utf8');
+}
+
+/** The name of a body type that `JSON.stringify` cannot show, or `undefined` for a JSON value. */
+function bodyKind(b: object): string | undefined {
+  if (typeof Blob !== 'undefined' && b instanceof Blob) return 'Blob';
+  if (typeof FormData !== 'undefined' && b instanceof FormData) return 'FormData';
+  if (typeof ReadableStream !== 'undefined' && b instanceof ReadableStream) return 'ReadableStream';
+  if (b instanceof Map) return 'Map';
+  if (b instanceof Set) return 'Set';
+  if (b instanceof Promise) return 'Promise';
+  if (typeof (b as { pipe?: unknown }).pipe === 'function' || typeof (b as { getReader?: unknown }).getReader === 'function') return 'stream';
+  return undefined;
 }
 
 /** An object body as JSON text (what a client would have sent); its text if it cannot be. */
@@ -887,13 +956,16 @@ export interface EmailVerdict {
 export function validateEmail(options: ValidateEmailOptions & { checkMx: true }): AsyncRule;
 export function validateEmail(options: ValidateEmailOptions & { checkMx?: false }): Rule;
 export function validateEmail(options: ValidateEmailOptions): Rule | AsyncRule;
-export function validateEmail(address: string, options?: EmailSyntaxOptions): EmailVerdict;
-export function validateEmail(first: ValidateEmailOptions | string, options?: EmailSyntaxOptions): Rule | EmailVerdict {
+export function validateEmail(address: string | Uint8Array | null | undefined, options?: EmailSyntaxOptions): EmailVerdict;
+export function validateEmail(first: ValidateEmailOptions | string | Uint8Array | null | undefined, options?: EmailSyntaxOptions): Rule | EmailVerdict {
   // An address is judged whatever its type (`formData.get('email')` gives null when the field is
   // missing): only an object (or nothing) is read as the rule's options.
-  // `validateEmail(undefined, options)` is the direct call with a missing address, too.
-  if (first === null || (typeof first !== 'object' && first !== undefined) || (first === undefined && options !== undefined)) {
-    const address = first === null || first === undefined ? '' : typeof first === 'string' ? first : text(first);
+  // `validateEmail(undefined)` and `validateEmail(undefined, options)` are the direct call with a
+  // missing address, too (only `validateEmail()` with no argument at all asks for a rule). Bytes
+  // (a Buffer from a raw body) are an address in UTF-8.
+  const bytes = first instanceof Uint8Array;
+  if (first === null || bytes || (typeof first !== 'object' && first !== undefined) || (first === undefined && (options !== undefined || arguments.length > 0))) {
+    const address = first === null || first === undefined ? '' : typeof first === 'string' ? first : bytes ? Buffer.from(first.buffer, first.byteOffset, first.byteLength).toString('utf8') : text(first);
     const bits = options === undefined ? undefined : native_(() => native.emailOptions(clean(options, 'validateEmail')));
     let packed;
     try {
@@ -906,7 +978,7 @@ export function validateEmail(first: ValidateEmailOptions | string, options?: Em
     }
     return emailVerdict(address, packed!);
   }
-  return rule({ ...options_(first), type: 'EMAIL' }, 'validateEmail');
+  return rule({ ...options_(first as ValidateEmailOptions), type: 'EMAIL' }, 'validateEmail');
 }
 
 // The names the packed verdicts of `native.emailVerdict` index, from the core, and for each set
@@ -990,9 +1062,22 @@ export function palisade<const O extends PalisadeOptions>(options: O): Palisade<
 }
 export default palisade;
 
+/**
+ * The helpers take what `protect()` returned, resolved: a forgotten `await` (a Promise), or
+ * `undefined`, would otherwise fail deep inside with a bare TypeError.
+ */
+function decisionOf(d: unknown, helper: string): Decision {
+  const reason = (d as { reason?: { isRateLimit?: unknown } } | null | undefined)?.reason;
+  if (d === null || typeof d !== 'object' || typeof (d as { isDenied?: unknown }).isDenied !== 'function' || typeof reason?.isRateLimit !== 'function') {
+    const got = d === null ? 'null' : d instanceof Promise ? 'a Promise (await protect() first)' : typeof d;
+    throw new PalisadeError('PALISADE_INVALID_ARGUMENT', `${helper}(): got ${got}, expected the Decision that protect() returned`);
+  }
+  return d as Decision;
+}
+
 /** `RateLimit` and `RateLimit-Policy` headers (IETF draft), plus `Retry-After` when denied. */
 export function rateLimitHeaders(decision: Decision): Record<string, string> {
-  const r = decision.reason;
+  const r = decisionOf(decision, 'rateLimitHeaders').reason;
   if (!r.isRateLimit() || r.max === undefined) return {};
   const headers: Record<string, string> = {
     'RateLimit-Policy': `"palisade";q=${r.max};w=${r.window}`,
@@ -1004,7 +1089,7 @@ export function rateLimitHeaders(decision: Decision): Record<string, string> {
 
 /** The status and JSON body for a denial: 429 for rate limits, 503 for fail-closed faults, 403 otherwise. */
 export function denial(decision: Decision): { status: number; headers: Record<string, string>; body: Record<string, unknown> } {
-  const r = decision.reason;
+  const r = decisionOf(decision, 'denial').reason;
   if (r.isRateLimit()) {
     return { status: 429, headers: rateLimitHeaders(decision), body: { error: 'Too Many Requests', reason: r.type, id: decision.id, retryAfter: r.reset } };
   }
@@ -1043,9 +1128,9 @@ export class RateLimiter {
     this.#handle = native_(() => native.limiterOpen(clean(rule, 'rateLimiter'), 'rateLimiter', checkClock(clock, 'rateLimiter.clock')));
     [this.max, this.window] = native.limiterInfo(this.#handle);
   }
-  /** Counts `requested` (default 1) against `key`. */
+  /** Counts `requested` (default 1) against `key`, a string (anything else throws `PALISADE_INVALID_ARGUMENT`). */
   check(key: string, requested = 1): LimitResult {
-    const code = native.limiterCheck(this.#handle, text(key), checkRequested(requested, 'RateLimiter.check() requested'));
+    const code = native.limiterCheck(this.#handle, limiterKey(key, 'check'), checkRequested(requested, 'RateLimiter.check() requested'));
     if (code === 0) return { allowed: true, max: this.max, remaining: 0, reset: 0, window: this.window, error: 'internal fault' };
     const packed = Math.abs(code) - 1;
     const remaining = Math.floor(packed / PACK);
@@ -1053,12 +1138,23 @@ export class RateLimiter {
   }
   /** Counts one call against `key` and answers only whether it is allowed: the fastest path. */
   allow(key: string): boolean {
-    return native.limiterCheck(this.#handle, text(key), 1) >= 0;
+    return native.limiterCheck(this.#handle, typeof key === 'string' ? key : limiterKey(key, 'allow'), 1) >= 0;
   }
   /** Keys currently held in memory for this limit. */
   get size(): number {
     return native.limiterSize(this.#handle);
   }
+}
+
+/**
+ * A limiter key must be a string: `String()` of anything else would make every object the one key
+ * `[object Object]` and count `5` and `'5'` as one client, silently.
+ */
+function limiterKey(key: unknown, method: string): string {
+  if (typeof key !== 'string') {
+    throw new PalisadeError('PALISADE_INVALID_ARGUMENT', `RateLimiter.${method}() key: got ${key === null ? 'null' : typeof key}, expected a string (e.g. \`user:\${id}\`)`);
+  }
+  return key;
 }
 
 /** One rate limit used directly by key, outside of requests. */

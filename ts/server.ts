@@ -2,6 +2,7 @@
 // each request available to palisade. `next start` never shows app code the peer: it only fills
 // `x-forwarded-for` when the client sent none, so any client can pick its own address. Here the
 // peer travels in an AsyncLocalStorage around Next's request handler, out of the client's reach.
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { peerStorage } from './index';
@@ -23,9 +24,23 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dir = path.resolve(options.dir ?? process.cwd());
   const hostname = options.hostname ?? '0.0.0.0';
   const port = options.port ?? 3000;
+  // What `next start` would say, before Next.js is even looked for: a wrong directory otherwise
+  // surfaces as "Cannot find module 'next'", which points at the wrong fix.
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new Error(`${dir} is not a directory: give the Next.js app's directory (default: the current directory)`);
+  }
+  let resolved: string;
+  try {
+    resolved = require.resolve('next', { paths: [dir] });
+  } catch {
+    throw new Error(`Next.js is not installed for ${dir}: run \`npm install next\` in the app (is this the app's directory?)`);
+  }
+  if (!fs.existsSync(path.join(dir, '.next', 'BUILD_ID'))) {
+    throw new Error(`${dir} has no production build (.next/BUILD_ID): run \`next build\` first`);
+  }
   // The app's own copy of Next.js, as `next start` would use.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const nextModule = require(require.resolve('next', { paths: [dir] }));
+  const nextModule = require(resolved);
   const next = (nextModule.default ?? nextModule) as (o: object) => {
     prepare(): Promise<void>;
     getRequestHandler(): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;

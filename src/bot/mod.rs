@@ -40,6 +40,16 @@ pub const MAX_UA_LEN: usize = 1024;
 pub const MAX_CUSTOM: usize = 1000;
 /// The longest custom pattern accepted, in bytes.
 pub const MAX_CUSTOM_PATTERN_LEN: usize = 1024;
+/// The longest custom bot id accepted, in bytes (builtin ids are at most 40).
+pub const MAX_CUSTOM_ID_LEN: usize = 64;
+
+/// Ordinary browsers' User-Agents that no custom pattern may match: a pattern that matches them
+/// (`.`, `mozilla`, `.*`) would make every visitor a bot and deny them all.
+const BROWSER_UAS: [&str; 3] = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+];
 
 /// What kind of client a bot is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -206,8 +216,10 @@ impl Detector {
     /// The builtin database plus `custom` bots.
     ///
     /// Errors name the offending entry: a pattern that does not compile or is too large gives
-    /// [`ConfigErrorKind::Pattern`] at `custom[i].pattern`; an id that is empty, not
-    /// `SCREAMING_SNAKE`, or already taken gives [`ConfigErrorKind::Unknown`] at `custom[i].id`.
+    /// [`ConfigErrorKind::Pattern`] at `custom[i].pattern`, as does one that matches the empty
+    /// string or an ordinary browser's User-Agent (it would deny every visitor); an id that is
+    /// empty, longer than [`MAX_CUSTOM_ID_LEN`] or not `SCREAMING_SNAKE` gives
+    /// [`ConfigErrorKind::Type`], one already taken [`ConfigErrorKind::Unknown`], at `custom[i].id`.
     pub fn with_custom(custom: Vec<CustomBot>) -> Result<Detector, ConfigError> {
         if custom.len() > MAX_CUSTOM {
             return Err(ConfigError::new(
@@ -221,6 +233,7 @@ impl Detector {
         let mut seen: Vec<&str> = Vec::new();
         for (i, bot) in custom.iter().enumerate() {
             let valid_id = !bot.id.is_empty()
+                && bot.id.len() <= MAX_CUSTOM_ID_LEN
                 && bot
                     .id
                     .bytes()
@@ -230,8 +243,12 @@ impl Detector {
                 return Err(ConfigError::new(
                     ConfigErrorKind::Type,
                     format!("custom[{i}].id"),
-                    format!("{:?}", bot.id),
-                    "an id of upper-case letters, digits and underscores, e.g. MY_CRAWLER",
+                    if bot.id.len() > MAX_CUSTOM_ID_LEN {
+                        format!("{} bytes", bot.id.len())
+                    } else {
+                        format!("{:?}", bot.id)
+                    },
+                    format!("an id of 1 to {MAX_CUSTOM_ID_LEN} upper-case letters, digits and underscores, e.g. MY_CRAWLER"),
                 ));
             }
             if builtin.is_known_id(&bot.id) || seen.contains(&bot.id.as_str()) {
@@ -252,7 +269,26 @@ impl Detector {
                     format!("a pattern of at most {MAX_CUSTOM_PATTERN_LEN} bytes"),
                 ));
             }
-            if let Err(e) = matcher::compile(&bot.pattern) {
+            let compiled = matcher::compile(&bot.pattern);
+            if let Ok(re) = &compiled {
+                let everyone = if re.is_match("") {
+                    Some("the empty string")
+                } else {
+                    BROWSER_UAS
+                        .iter()
+                        .any(|ua| re.is_match(ua))
+                        .then_some("an ordinary browser's User-Agent")
+                };
+                if let Some(what) = everyone {
+                    return Err(ConfigError::new(
+                        ConfigErrorKind::Pattern,
+                        path,
+                        format!("{:?}", bot.pattern),
+                        format!("a pattern that does not match {what} (it would make every visitor this bot)"),
+                    ));
+                }
+            }
+            if let Err(e) = compiled {
                 let why = match e {
                     regex::Error::CompiledTooBig(limit) => {
                         format!("a pattern that compiles to at most {limit} bytes")

@@ -109,11 +109,14 @@ pub struct Engine {
 
 impl Engine {
     /// Builds an engine from the options object `{ rules, proxies, platform, ipv6Prefix,
-    /// unknownClient, failMode, dns }`. Every mistake fails here, never at request time.
+    /// unknownClient, failMode, dns, store }`. Every mistake fails here, never at request time.
+    /// `clock` is accepted and not read: the Node.js wrapper takes it there and passes it as
+    /// `clock`, and a misspelt key's message should list it.
     pub fn from_value(v: &serde_json::Value, clock: Clock) -> Result<Self, ConfigError> {
         let o = Obj::new(v, "")?;
         o.only(&[
             "rules",
+            "clock",
             "proxies",
             "platform",
             "ipv6Prefix",

@@ -241,7 +241,7 @@ impl RateLimit {
         let max_keys = o
             .u64_in("maxKeys", 1, MAX_MAX_KEYS as u64)?
             .map_or(DEFAULT_MAX_KEYS, |n| n as usize);
-        let name = o.str("name")?.unwrap_or("");
+        let name = o.rule_name()?;
         let mode = o.str("mode")?.unwrap_or("LIVE");
         let clock_id = clock.identity().to_le_bytes();
         let canon: Vec<String> = characteristics

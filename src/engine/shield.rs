@@ -59,7 +59,7 @@ impl ShieldRule {
         clock: &Clock,
     ) -> Result<Self, ConfigError> {
         let o = Obj::new(v, path)?;
-        let name = o.str("name")?.unwrap_or("");
+        let name = o.rule_name()?;
         // `name` belongs to the rule (it separates block lists), not to the detector.
         let mut detector_options = v.clone();
         if let Some(m) = detector_options.as_object_mut() {

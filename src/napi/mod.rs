@@ -39,22 +39,25 @@ pub struct ManualClock {
 #[napi]
 impl ManualClock {
     #[napi(constructor)]
-    pub fn new(start_ms: Option<f64>) -> Self {
-        Self {
-            clock: Clock::manual(start_ms.unwrap_or(0.0).max(0.0) as u64),
-        }
+    pub fn new(start_ms: Option<f64>) -> Result<Self, String> {
+        let start = clock_ms(start_ms.unwrap_or(0.0), "ManualClock(startMs)")?;
+        Ok(Self {
+            clock: Clock::manual(start),
+        })
     }
 
     /// Moves the clock forward by `ms` milliseconds.
     #[napi]
-    pub fn advance(&self, ms: f64) {
-        self.clock.advance(ms.max(0.0) as u64);
+    pub fn advance(&self, ms: f64) -> Result<(), String> {
+        self.clock.advance(clock_ms(ms, "ManualClock.advance(ms)")?);
+        Ok(())
     }
 
     /// Sets the clock to `ms` milliseconds since the epoch.
     #[napi]
-    pub fn set(&self, ms: f64) {
-        self.clock.set(ms.max(0.0) as u64);
+    pub fn set(&self, ms: f64) -> Result<(), String> {
+        self.clock.set(clock_ms(ms, "ManualClock.set(ms)")?);
+        Ok(())
     }
 
     /// The current time in milliseconds.
@@ -62,6 +65,27 @@ impl ManualClock {
     pub fn now(&self) -> f64 {
         self.clock.now_ms() as f64
     }
+}
+
+/// A time or a step for the manual clock: a finite number of milliseconds from 0 to 2^53-1,
+/// fractions dropped (a test that moves time by `NaN` or backwards by `advance(-1000)` has a bug
+/// to be told of, not a clock silently left where it was).
+fn clock_ms(ms: f64, path: &str) -> Result<u64, String> {
+    const MAX: f64 = 9_007_199_254_740_991.0;
+    if ms.is_finite() && (0.0..=MAX).contains(&ms) {
+        return Ok(ms as u64);
+    }
+    let kind = if ms.is_finite() {
+        crate::config::ConfigErrorKind::Range
+    } else {
+        crate::config::ConfigErrorKind::Type
+    };
+    Err(config_error(&ConfigError::new(
+        kind,
+        path,
+        format!("{ms}"),
+        "a finite number of milliseconds from 0 to 9007199254740991",
+    )))
 }
 
 #[napi(object)]

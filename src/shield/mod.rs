@@ -294,7 +294,16 @@ pub struct Options {
     pub exclude: Vec<String>,
     /// Body bytes inspected; default [`DEFAULT_MAX_BODY_BYTES`].
     pub max_body_bytes: usize,
+    /// How long the Node.js wrapper waits for a request body before judging the request without
+    /// it (`UNREADABLE`); default [`DEFAULT_BODY_TIMEOUT_MS`]. Read by the wrapper, which reads the
+    /// body; validated here so that every option fails the same way.
+    pub body_timeout_ms: u64,
 }
+
+/// Default [`Options::body_timeout_ms`]: 5 seconds.
+pub const DEFAULT_BODY_TIMEOUT_MS: u64 = 5_000;
+/// Largest [`Options::body_timeout_ms`]: one minute.
+pub const MAX_BODY_TIMEOUT_MS: u64 = 60_000;
 
 impl Default for Options {
     fn default() -> Self {
@@ -302,6 +311,7 @@ impl Default for Options {
             sensitivity: Sensitivity::Medium,
             exclude: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            body_timeout_ms: DEFAULT_BODY_TIMEOUT_MS,
         }
     }
 }
@@ -315,14 +325,16 @@ impl Options {
     }
 
     /// Reads options from a JSON-like value. Keys: `sensitivity` (`"LOW"`, `"MEDIUM"`, `"HIGH"`),
-    /// `exclude` (array of locations), `maxBodyBytes` (1 to 16 MiB). `type`, `mode`, `threshold` and
-    /// `blockFor` belong to the engine's rule and are accepted here without being read.
+    /// `exclude` (array of locations), `maxBodyBytes` (1 to 16 MiB), `bodyTimeoutMs` (1 to 60,000).
+    /// `type`, `mode`, `threshold`, `blockFor` and `uninspected` belong to the engine's rule and are
+    /// accepted here without being read.
     pub fn from_value(v: &serde_json::Value, path: &str) -> Result<Options, ConfigError> {
         let obj = Obj::new(v, path)?;
         obj.only(&[
             "sensitivity",
             "exclude",
             "maxBodyBytes",
+            "bodyTimeoutMs",
             "type",
             "mode",
             "threshold",
@@ -352,6 +364,9 @@ impl Options {
         }
         if let Some(n) = obj.u64_in("maxBodyBytes", 1, 16 * 1024 * 1024)? {
             opts.max_body_bytes = n as usize;
+        }
+        if let Some(n) = obj.u64_in("bodyTimeoutMs", 1, MAX_BODY_TIMEOUT_MS)? {
+            opts.body_timeout_ms = n;
         }
         Ok(opts)
     }

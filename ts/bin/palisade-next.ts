@@ -11,17 +11,18 @@ function usage(code: number): never {
 async function main(argv: string[]): Promise<void> {
   if (argv[0] !== 'start') usage(argv[0] === '--help' || argv[0] === '-h' ? 0 : 2);
   let dir: string | undefined;
-  let port = Number(process.env.PORT ?? 3000);
+  let portText = process.env.PORT ?? '3000';
   let hostname = '0.0.0.0';
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '-p' || a === '--port') port = Number(argv[++i]);
+    if (a === '-p' || a === '--port') portText = argv[++i] ?? usage(2);
     else if (a === '-H' || a === '--hostname') hostname = argv[++i] ?? usage(2);
     else if (a.startsWith('-')) usage(2);
     else dir = a;
   }
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`palisade-next: invalid port ${String(port)}: expected 0 to 65535`);
+    console.error(`palisade-next: invalid port ${JSON.stringify(portText)}: expected a number from 0 to 65535`);
     process.exit(2);
   }
   const s = await startServer({ dir, port, hostname });
