@@ -572,24 +572,31 @@ fn classify(e: &RedisError, timeout: Duration) -> (StoreError, bool) {
     }
 }
 
-/// Reads the script's reply: four integers per check that ran, in order; fewer checks only after
-/// a `LIVE` denial.
+/// Reads the script's reply: one string of four little-endian doubles (32 bytes) per check that
+/// ran, in order, each a whole number of magnitude below 2^53 (only the reset's base can be
+/// negative: a token bucket's is `at - now`, made up by its steps); fewer checks only after a
+/// `LIVE` denial.
 fn parse_reply(reply: &Value, batch: &[RemoteCheck]) -> Result<Vec<Outcome>, StoreError> {
     let unexpected = || StoreError::Protocol(format!("the script answered {reply:?}"));
-    let Value::Array(items) = reply else {
+    let Value::BulkString(bytes) = reply else {
         return Err(unexpected());
     };
-    if items.len() % 4 != 0 || items.len() / 4 > batch.len() {
+    if bytes.len() % 32 != 0 || bytes.len() / 32 > batch.len() {
         return Err(unexpected());
     }
-    let mut out = Vec::with_capacity(items.len() / 4);
-    for (check, four) in batch.iter().zip(items.chunks_exact(4)) {
-        let int = |v: &Value| match v {
-            Value::Int(n) => Ok(*n),
-            _ => Err(unexpected()),
-        };
-        let (allowed, remaining) = (int(&four[0])?, int(&four[1])?);
-        let (base, steps) = (int(&four[2])?, int(&four[3])?);
+    // A double that is a whole number of magnitude below 2^53, as every field is.
+    let int = |b: &[u8]| {
+        let x = f64::from_le_bytes(b.try_into().unwrap_or([0xff; 8]));
+        if x.is_finite() && x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
+            Ok(x as i64)
+        } else {
+            Err(unexpected())
+        }
+    };
+    let mut out = Vec::with_capacity(bytes.len() / 32);
+    for (check, four) in batch.iter().zip(bytes.chunks_exact(32)) {
+        let (allowed, remaining) = (int(&four[0..8])?, int(&four[8..16])?);
+        let (base, steps) = (int(&four[16..24])?, int(&four[24..32])?);
         let remaining = u32::try_from(remaining).map_err(|_| unexpected())?;
         if !(0..=1).contains(&allowed) || steps < 0 {
             return Err(unexpected());
@@ -659,30 +666,37 @@ mod tests {
     #[test]
     fn replies_that_the_script_cannot_give_are_protocol_errors() {
         let batch = [check(true), check(true)];
-        let ints = |v: &[i64]| Value::Array(v.iter().map(|n| Value::Int(*n)).collect());
+        let packed =
+            |v: &[f64]| Value::BulkString(v.iter().flat_map(|n| n.to_le_bytes()).collect());
         let bad = [
             Value::Nil,
             Value::Int(1),
-            ints(&[1, 2, 3]),
-            ints(&[2, 0, 0, 0]),
-            ints(&[1, -1, 0, 0]),
-            ints(&[1, 1 << 40, 0, 0]),
-            ints(&[1, 0, 0, -1]),
-            // Stopped after an allowed check.
-            ints(&[1, 2, 5, 0]),
-            ints(&[0, 0, 5, 0, 0, 0, 5, 0, 0, 0, 5, 0]),
+            // The integer array of earlier versions of the script.
             Value::Array(vec![
-                Value::SimpleString("1".into()),
-                Value::Int(0),
-                Value::Int(0),
+                Value::Int(1),
+                Value::Int(2),
+                Value::Int(5),
                 Value::Int(0),
             ]),
+            packed(&[1.0, 2.0, 3.0]),
+            Value::BulkString(vec![0; 31]),
+            packed(&[2.0, 0.0, 0.0, 0.0]),
+            packed(&[1.0, -1.0, 0.0, 0.0]),
+            packed(&[1.0, (1u64 << 40) as f64, 0.0, 0.0]),
+            packed(&[1.0, 0.0, 0.0, -1.0]),
+            packed(&[1.0, 0.5, 0.0, 0.0]),
+            packed(&[1.0, 0.0, f64::NAN, 0.0]),
+            packed(&[1.0, 0.0, f64::INFINITY, 0.0]),
+            packed(&[1.0, 0.0, 9_007_199_254_740_992.0, 0.0]),
+            // Stopped after an allowed check.
+            packed(&[1.0, 2.0, 5.0, 0.0]),
+            packed(&[0.0, 0.0, 5.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0, 0.0, 5.0, 0.0]),
         ];
         for reply in bad {
             let e = parse_reply(&reply, &batch).unwrap_err();
             assert_eq!(e.code(), "PALISADE_STORE_PROTOCOL", "{reply:?}");
         }
-        let out = parse_reply(&ints(&[0, 0, 700, 0]), &batch).unwrap();
+        let out = parse_reply(&packed(&[0.0, 0.0, 700.0, 0.0]), &batch).unwrap();
         assert_eq!(out.len(), 1);
         assert!(!out[0].allowed);
         assert_eq!(
