@@ -111,23 +111,46 @@ test('facts without a readable body use props.body; an already-read body is UNRE
   assert.equal(d.reason.body, 'UNREADABLE');
 });
 
-test('a body that never arrives is judged UNREADABLE after bodyTimeoutMs; the handler still reads it later', async () => {
-  const aj = palisade({ rules: [shield({ threshold: 0, bodyTimeoutMs: 20 })] });
-  let controller;
-  const stalled = (url) => new Request(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: new ReadableStream({ start(c) { controller = c; } }), duplex: 'half' });
-  const clean = stalled('http://localhost/notes');
-  const d = await aj.protect(clean);
-  assert.equal(d.isAllowed(), true);
-  assert.equal(d.reason.body, 'UNREADABLE');
+test('a body that stops arriving is inspected as far as it came after bodyTimeoutMs and denied unless uninspected is ALLOW; the handler still reads it whole', async () => {
+  const strict = palisade({ rules: [shield({ threshold: 0, bodyTimeoutMs: 20 })] });
+  const lenient = palisade({ rules: [shield({ threshold: 0, bodyTimeoutMs: 20, uninspected: 'ALLOW' })] });
+  // A stream that sends `first` (if any) at once and then nothing until the test says so.
+  const stalled = (url, first) => {
+    let controller;
+    const body = new ReadableStream({
+      start(c) {
+        controller = c;
+        if (first) c.enqueue(new TextEncoder().encode(first));
+      },
+    });
+    const request = new Request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, duplex: 'half' });
+    return { request, finish: (rest) => { controller.enqueue(new TextEncoder().encode(rest)); controller.close(); } };
+  };
+  // An attack sent at once, then a stall: what came is inspected (an attacker cannot hide an
+  // attack by holding back the last byte).
+  const held = stalled('http://localhost/comments', 'q=%3Cscript%3Ealert(1)%3C%2Fscript%3E');
+  let d = await lenient.protect(held.request);
+  assert.equal(d.isDenied(), true);
+  assert.equal(d.reason.body, 'INCOMPLETE');
+  assert.deepEqual(d.reason.caps, ['BODY_INCOMPLETE']);
+  assert.ok(d.reason.findings.some((f) => f.family === 'xss' && f.location === 'body.q'));
   // Nothing is lost: the bytes that come late reach the route handler whole.
-  controller.enqueue(new TextEncoder().encode('late but whole'));
-  controller.close();
-  assert.equal(await clean.text(), 'late but whole');
-  // The other parts are still inspected.
-  const attack = await aj.protect(stalled('http://localhost/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E'));
-  assert.equal(attack.isDenied(), true);
-  assert.equal(attack.reason.body, 'UNREADABLE');
-  assert.ok(attack.reason.findings.some((f) => f.family === 'xss' && f.location === 'query.q'));
+  held.finish('&z=1');
+  assert.equal(await held.request.text(), 'q=%3Cscript%3Ealert(1)%3C%2Fscript%3E&z=1');
+  // A clean start and a stall: the rest was never inspected, so the default denies.
+  d = await strict.protect(stalled('http://localhost/comments', 'q=shoes').request);
+  assert.equal(d.isDenied(), true);
+  assert.equal(d.reason.findings.length, 0);
+  assert.deepEqual(d.reason.caps, ['BODY_INCOMPLETE']);
+  // Nothing at all: the same; ALLOW lets both through, still reported, and the query is inspected.
+  d = await strict.protect(stalled('http://localhost/comments').request);
+  assert.equal(d.isDenied(), true);
+  assert.equal(d.reason.body, 'INCOMPLETE');
+  d = await lenient.protect(stalled('http://localhost/comments', 'q=shoes').request);
+  assert.equal(d.isAllowed(), true);
+  assert.equal(d.reason.body, 'INCOMPLETE');
+  d = await lenient.protect(stalled('http://localhost/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E').request);
+  assert.ok(d.reason.findings.some((f) => f.family === 'xss' && f.location === 'query.q'));
   assert.throws(() => shield({ bodyTimeoutMs: 0 }), (e) => e.code === 'PALISADE_CONFIG_RANGE' && /bodyTimeoutMs/.test(e.message));
   assert.throws(() => shield({ bodyTimeoutMs: 60_001 }), (e) => e.code === 'PALISADE_CONFIG_RANGE' && /60000/.test(e.message));
 });

@@ -277,3 +277,69 @@ fn values_or_headers_left_uninspected_deny_by_default_and_are_reported() {
         .expect("an unknown choice is a configuration error");
     assert!(err.to_string().contains("uninspected"), "{err}");
 }
+
+fn body_of(r: &Reason) -> &'static str {
+    match r {
+        Reason::Shield { body, .. } => body,
+        other => panic!("not a shield reason: {other:?}"),
+    }
+}
+
+/// A body that stopped arriving before the wrapper's wait ran out: what came is inspected, and
+/// since the rest may still reach the application uninspected (an attack held back past the
+/// wait), the request is denied unless `uninspected: "ALLOW"`. A body that could not be read at
+/// all (already used, a failed stream) is judged on the other parts and allowed.
+#[test]
+fn an_incomplete_body_is_inspected_as_far_as_it_came_and_denied_unless_allowed() {
+    let clock = Clock::manual(1_000_000);
+    let form = "application/x-www-form-urlencoded";
+    let strict = engine(&clock, json!({ "type": "SHIELD", "threshold": 0 }));
+    let lenient = engine(
+        &clock,
+        json!({ "type": "SHIELD", "threshold": 0, "uninspected": "ALLOW" }),
+    );
+    let incomplete = |body: &str| Request {
+        body_unreadable: true,
+        ..req("203.0.113.9", "/comments", "", Some((form, body)))
+    };
+
+    let d = lenient.protect(
+        &incomplete("q=%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
+        &Props::default(),
+    );
+    assert_eq!(
+        d.conclusion,
+        Conclusion::Deny,
+        "the part that came is inspected"
+    );
+    assert!(findings(&d.reason).contains(&("xss".to_owned(), "body.q".to_owned())));
+    assert_eq!(
+        (body_of(&d.reason), caps(&d.reason)),
+        ("INCOMPLETE", vec!["BODY_INCOMPLETE"])
+    );
+
+    let d = strict.protect(&incomplete("q=shoes"), &Props::default());
+    assert_eq!(d.conclusion, Conclusion::Deny, "the rest was never seen");
+    assert!(findings(&d.reason).is_empty());
+    assert_eq!(caps(&d.reason), vec!["BODY_INCOMPLETE"]);
+    let d = strict.protect(&incomplete(""), &Props::default());
+    assert_eq!(
+        (d.conclusion, body_of(&d.reason)),
+        (Conclusion::Deny, "INCOMPLETE")
+    );
+    let d = lenient.protect(&incomplete("q=shoes"), &Props::default());
+    assert_eq!(d.conclusion, Conclusion::Allow);
+    assert_eq!(body_of(&d.reason), "INCOMPLETE");
+
+    let unreadable = Request {
+        body_unreadable: true,
+        body: None,
+        ..req("203.0.113.9", "/comments", "", Some((form, "")))
+    };
+    let d = strict.protect(&unreadable, &Props::default());
+    assert_eq!(
+        (d.conclusion, body_of(&d.reason)),
+        (Conclusion::Allow, "UNREADABLE")
+    );
+    assert!(caps(&d.reason).is_empty());
+}

@@ -16,7 +16,10 @@ export interface RequestFacts {
   peer?: string;
   /** The body bytes read by the wrapper (for the shield), capped by it. */
   body?: Buffer;
-  /** The wrapper could not read the body. */
+  /**
+   * The wrapper could not read the body: with no `body`, not at all (already used, or the stream
+   * failed); with `body`, only as far as those bytes before its wait ran out (`bodyTimeoutMs`).
+   */
   bodyUnreadable?: boolean;
 }
 
@@ -137,12 +140,16 @@ export class Reason {
   readonly findings?: Finding[];
   /** Shield reasons: whether the client is blocked for repeated attacks (`reset` says for how many seconds). */
   readonly blocked?: boolean;
-  /** Shield reasons: how the body was handled (`ABSENT`, `PARSED`, `TRUNCATED`, `UNPARSEABLE`, `SKIPPED`, `UNREADABLE`). */
+  /**
+   * Shield reasons: how the body was handled (`ABSENT`, `PARSED`, `TRUNCATED`, `UNPARSEABLE`,
+   * `SKIPPED`, `UNREADABLE`: not read at all, or `INCOMPLETE`: it stopped arriving within
+   * `bodyTimeoutMs` and what came was inspected).
+   */
   readonly body?: string;
   /**
-   * Shield reasons: the caps this request reached. `VALUES` (more than 1,024 values) and `HEADERS`
-   * (more than 64 header lines) mean some were not inspected; the rule denies such a request
-   * unless `uninspected: 'ALLOW'`. `VALUE_BYTES`, `URL_BYTES`, `BODY_BYTES`, `JSON_DEPTH`: something
+   * Shield reasons: the caps this request reached. `VALUES` (more than 1,024 values), `HEADERS`
+   * (more than 64 header lines) and `BODY_INCOMPLETE` (the body stopped arriving) mean some of the
+   * request was not inspected; the rule denies such a request unless `uninspected: 'ALLOW'`. `VALUE_BYTES`, `URL_BYTES`, `BODY_BYTES`, `JSON_DEPTH`: something
    * was cut short and its start inspected.
    */
   readonly caps?: string[];
@@ -444,15 +451,27 @@ const DEFAULT_BODY_CAP = 64 * 1024;
 /** The shield's default wait for a request body (5 s), as in the core. */
 const DEFAULT_BODY_TIMEOUT_MS = 5_000;
 
+/** What the wrapper read of a body for the shield. */
+type BodyRead =
+  /** No body to read (none, GET/HEAD, or not a Web request). */
+  | undefined
+  /** The first `cap + 1` bytes (or all of them). */
+  | { bytes: Buffer; incomplete?: false }
+  /** Not readable at all (already used, or the stream failed). */
+  | 'unreadable'
+  /** The bytes that came before the wait ran out. */
+  | { bytes: Buffer; incomplete: true };
+
 /**
  * Reads up to `cap + 1` bytes of a Web request's body from a clone, so the route handler can still
  * read the whole body itself; the extra byte tells the core the body went past the cap. Node.js
  * `IncomingMessage` bodies are streams that reading would consume: they are not read (pass
- * `props.body` instead). `undefined` when there is no body; `'unreadable'` when reading failed or
- * the body did not arrive within `timeoutMs` (a client that sends headers and then stalls must not
- * hold `protect()` forever).
+ * `props.body` instead). A client that sends its headers and then stalls must not hold
+ * `protect()` forever: after `timeoutMs` the read is cancelled and the bytes that came are
+ * inspected as an incomplete body. Those are never thrown away: an attack followed by a stall
+ * would otherwise pass uninspected to the handler, which reads the whole body later.
  */
-async function readBody(request: RequestLike, cap: number, timeoutMs: number): Promise<Buffer | undefined | 'unreadable'> {
+async function readBody(request: RequestLike, cap: number, timeoutMs: number): Promise<BodyRead> {
   const r = request as { body?: unknown; bodyUsed?: boolean; clone?: () => { body: ReadableStream<Uint8Array> | null } };
   if (typeof r.clone !== 'function' || r.body === null || r.body === undefined) return undefined;
   const method = (request as WebLikeRequest).method?.toUpperCase();
@@ -478,12 +497,11 @@ async function readBody(request: RequestLike, cap: number, timeoutMs: number): P
       chunks.push(value);
       total += value.byteLength;
     }
-    // A partial body would be judged as if it were whole: judge the request without it.
-    if (timedOut) return 'unreadable';
+    const bytes = Buffer.concat(chunks).subarray(0, cap + 1);
+    if (timedOut) return { bytes, incomplete: true };
     // Stop reading this branch; the handler's branch still gets every byte.
     reader.cancel().catch(() => {});
-    const all = Buffer.concat(chunks);
-    return all.subarray(0, cap + 1);
+    return { bytes };
   } catch {
     return 'unreadable';
   } finally {
@@ -632,7 +650,9 @@ export class Palisade<A extends boolean = boolean> {
       return { ...facts, body: bytes.subarray(0, this.#bodyCap + 1) };
     }
     const read = await readBody(request, this.#bodyCap, this.#bodyTimeoutMs);
-    return read === 'unreadable' ? { ...facts, bodyUnreadable: true } : read ? { ...facts, body: read } : facts;
+    if (read === undefined) return facts;
+    if (read === 'unreadable') return { ...facts, bodyUnreadable: true };
+    return read.incomplete ? { ...facts, body: read.bytes, bodyUnreadable: true } : { ...facts, body: read.bytes };
   }
   /** A new instance with one more rule (for a route that needs more than the app-wide rules). */
   withRule(rule: Rule | Rule[]): Palisade {
@@ -745,16 +765,18 @@ export interface ShieldOptions {
   /** Body bytes read and inspected, 1 to 16 MiB. Default 65536. */
   maxBodyBytes?: number;
   /**
-   * How long `protect()` waits for the request body, 1 to 60,000 ms. Default 5,000. A body that has
-   * not arrived by then (a client that stalls after its headers) is not inspected: `reason.body` is
-   * `UNREADABLE` and the request is judged on its other parts, as for any unreadable body. With
-   * several shield rules, the shortest wait applies.
+   * How long `protect()` waits for the request body, 1 to 60,000 ms. Default 5,000. A body still
+   * arriving by then (a client that stalls after its headers, or midway) is inspected as far as it
+   * came: `reason.body` is `INCOMPLETE` and `reason.caps` has `BODY_INCOMPLETE`, which denies the
+   * request unless `uninspected: 'ALLOW'` (the rest, which the handler may still read, was never
+   * inspected). With several shield rules, the shortest wait applies.
    */
   bodyTimeoutMs?: number;
   /**
    * A request with more values (query args, form fields, JSON strings, cookies: 1,024) or header
-   * lines (64) than the shield inspects: `DENY` (default; an attack could sit after the padding)
-   * or `ALLOW` (still reported in `reason.caps`).
+   * lines (64) than the shield inspects, or whose body stopped arriving within `bodyTimeoutMs`:
+   * `DENY` (default; an attack could sit after the padding or the stall) or `ALLOW` (still
+   * reported in `reason.caps`).
    */
   uninspected?: 'DENY' | 'ALLOW';
   /** Rules with the same settings and name share one block list across the process. */

@@ -539,10 +539,8 @@ impl Engine {
         now: u64,
         state: RuleState,
     ) -> (Conclusion, Reason) {
-        let url = shield_url(req);
-        let input = shield_input(req, &url);
         let out = rule.evaluate(
-            &input,
+            inspect_request(&rule.shield, req),
             client,
             self.ip.v6_prefix,
             now,
@@ -585,12 +583,27 @@ fn shield_input<'a>(req: &'a Request, url: &'a str) -> crate::shield::Input<'a> 
     }
 }
 
-/// How the body was handled, including a body the caller could not read.
+/// Inspects a request with a shield. A body the caller stopped waiting for (unreadable, yet with
+/// the bytes that came) is inspected as far as it came and reported as [`Cap::BodyIncomplete`].
+///
+/// [`Cap::BodyIncomplete`]: crate::shield::Cap::BodyIncomplete
+fn inspect_request(shield: &crate::shield::Shield, req: &Request) -> crate::shield::Report {
+    let url = shield_url(req);
+    let mut report = shield.inspect(&shield_input(req, &url));
+    if req.body_unreadable && req.body.is_some() {
+        report.caps.push(crate::shield::Cap::BodyIncomplete);
+    }
+    report
+}
+
+/// How the body was handled: `UNREADABLE` when the caller could not read it at all (already
+/// used, or the stream failed), `INCOMPLETE` when it stopped arriving and the bytes that came
+/// were inspected, otherwise what the shield did with it.
 fn body_status(req: &Request, report: &crate::shield::Report) -> &'static str {
-    if req.body_unreadable && req.body.is_none() {
-        "UNREADABLE"
-    } else {
-        report.body.as_str()
+    match (req.body_unreadable, req.body.is_some()) {
+        (true, false) => "UNREADABLE",
+        (true, true) => "INCOMPLETE",
+        (false, _) => report.body.as_str(),
     }
 }
 

@@ -115,8 +115,7 @@ impl Engine {
         let mut reports: Vec<Option<crate::shield::Report>> = vec![None; n];
         for (i, rule) in self.rules.iter().enumerate() {
             if let RuleKind::Shield(s) = &rule.kind {
-                let url = super::shield_url(req);
-                reports[i] = Some(s.shield.inspect(&super::shield_input(req, &url)));
+                reports[i] = Some(super::inspect_request(&s.shield, req));
             }
             if rule.mode != Mode::Live {
                 continue;

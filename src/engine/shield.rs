@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::config::{ConfigError, ConfigErrorKind, Obj};
 use crate::ip::{limit_key, ClientIp};
 use crate::ratelimit::{key_hash, registry_table, Algorithm, Clock, Table, DEFAULT_MAX_KEYS};
-use crate::shield::{Finding, Input, Options, Report, Shield};
+use crate::shield::{Finding, Options, Report, Shield};
 
 /// Attack requests within `blockFor` that get a client blocked, by default.
 pub const DEFAULT_THRESHOLD: u32 = 3;
@@ -150,18 +150,18 @@ impl ShieldRule {
         }
     }
 
-    /// Inspects one request and applies per-client blocking. `count` is false for `DRY_RUN`
-    /// rules, which report a would-be block but never start one.
+    /// Applies per-client blocking to one request's inspection (`report`, from this rule's
+    /// `shield`). `count` is false for `DRY_RUN` rules, which report a would-be block but never
+    /// start one.
     #[must_use]
     pub fn evaluate(
         &self,
-        input: &Input<'_>,
+        report: Report,
         client: ClientIp,
         v6_prefix: u8,
         now: u64,
         count: bool,
     ) -> ShieldOutcome {
-        let report = self.shield.inspect(input);
         let attack = report.attack();
         let key = match client {
             ClientIp::Known { ip, .. } => Some(match limit_key(ip, v6_prefix) {

@@ -198,11 +198,15 @@ pub enum Cap {
     JsonDepth,
     /// The body was longer than the body cap.
     BodyBytes,
+    /// The body stopped arriving before the caller's wait ran out (`bodyTimeoutMs`): the bytes
+    /// that came were inspected; the rest, which the application may still read, were not.
+    /// Set by the engine from the request, not by [`Shield::inspect`].
+    BodyIncomplete,
 }
 
 impl Cap {
     /// The name in decisions and `detectAttacks()`: `VALUES`, `HEADERS`, `VALUE_BYTES`,
-    /// `URL_BYTES`, `JSON_DEPTH`, `BODY_BYTES`.
+    /// `URL_BYTES`, `JSON_DEPTH`, `BODY_BYTES`, `BODY_INCOMPLETE`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
@@ -212,6 +216,7 @@ impl Cap {
             Self::UrlBytes => "URL_BYTES",
             Self::JsonDepth => "JSON_DEPTH",
             Self::BodyBytes => "BODY_BYTES",
+            Self::BodyIncomplete => "BODY_INCOMPLETE",
         }
     }
 }
@@ -235,13 +240,15 @@ impl Report {
     }
 
     /// True when whole values or header lines were left uninspected ([`Cap::Values`],
-    /// [`Cap::Headers`]): an attack placed after enough harmless ones would not be seen. (The byte
-    /// caps cut a value or the body short instead; what they keep is inspected.)
+    /// [`Cap::Headers`]): an attack placed after enough harmless ones would not be seen; or the
+    /// body stopped arriving ([`Cap::BodyIncomplete`]): an attack held back past the wait would
+    /// not be seen, yet reach the application. (The byte caps cut a value or the body short
+    /// instead; what they keep is inspected.)
     #[must_use]
     pub fn uninspected(&self) -> bool {
         self.caps
             .iter()
-            .any(|c| matches!(c, Cap::Values | Cap::Headers))
+            .any(|c| matches!(c, Cap::Values | Cap::Headers | Cap::BodyIncomplete))
     }
 
     /// True when a finding of `family` exists.
