@@ -274,3 +274,36 @@ test('palisade-next names a bad port as given and a missing app directory plainl
   assert.equal(dir.status, 1);
   assert.match(dir.stderr, /\/nonexistent-palisade-app is not a directory/);
 });
+
+test('detectAttacks inspects a parsed JSON body nested too deep for JSON.stringify, and refuses values no client could send', async () => {
+  const { detectAttacks } = await import('palisade');
+  let deep = ['end'];
+  for (let i = 0; i < 20_000; i++) deep = [deep];
+  const r = detectAttacks({ url: '/api', method: 'POST', contentType: 'application/json', body: { q: '<script>alert(1)</script>', pad: deep } });
+  assert.ok(r.findings.some((f) => f.family === 'xss' && f.location === 'body.q'), JSON.stringify(r));
+  const cyclic = { a: 1 };
+  cyclic.self = cyclic;
+  for (const body of [cyclic, { n: 1n }, new Request('http://x/'), new Response('x')]) {
+    assert.throws(() => detectAttacks({ url: '/api', method: 'POST', contentType: 'application/json', body }), (e) => e instanceof PalisadeError && e.code === 'PALISADE_INVALID_REQUEST');
+  }
+});
+
+test('the Next.js helpers check their arguments when they are set up, not on the first request', async () => {
+  const { withPalisade, createMiddleware, withPalisadeConfig } = await import('palisade/next');
+  const aj = palisade({ rules: [fixedWindow({ window: '1m', max: 5, name: `next-${process.pid}` })] });
+  const h = () => new Response('ok');
+  const coded = (code, re) => (e) => e instanceof PalisadeError && e.code === code && re.test(e.message);
+  assert.throws(() => withPalisade(undefined, h), coded('PALISADE_CONFIG_TYPE', /palisade instance/));
+  assert.throws(() => createMiddleware(undefined), coded('PALISADE_CONFIG_TYPE', /palisade instance/));
+  assert.throws(() => withPalisade(aj, undefined), coded('PALISADE_CONFIG_TYPE', /route handler function/));
+  assert.throws(() => withPalisade(aj, h, { props: { userId: '1' } }), coded('PALISADE_CONFIG_TYPE', /options\.props/));
+  assert.throws(() => withPalisade(aj, h, { rateLimitHeader: true }), coded('PALISADE_CONFIG_UNKNOWN', /rateLimitHeader/));
+  // A handler that returns no Response is passed on as it is, for Next.js to report.
+  const odd = withPalisade(aj, () => undefined, { rateLimitHeaders: true });
+  assert.equal(await odd(new Request('http://localhost/x', { headers: { 'x-forwarded-for': '8.8.4.4' } }), {}), undefined);
+  // Config: a function config is wrapped; a string list and a Promise are refused.
+  const fn = withPalisadeConfig(async () => ({ serverExternalPackages: ['sharp'] }));
+  assert.deepEqual((await fn('phase-production-build', {})).serverExternalPackages, ['sharp', 'palisade']);
+  assert.throws(() => withPalisadeConfig({ serverExternalPackages: 'foo' }), coded('PALISADE_CONFIG_TYPE', /serverExternalPackages/));
+  assert.throws(() => withPalisadeConfig(Promise.resolve({})), coded('PALISADE_CONFIG_TYPE', /a Promise/));
+});

@@ -186,7 +186,21 @@ fn oversized_custom_pattern_is_rejected() {
 #[test]
 fn a_custom_pattern_that_matches_every_visitor_is_refused() {
     for pattern in [
-        "", ".*", "x*", "^", "(?:)", ".", "mozilla", "Safari/", "gecko",
+        "",
+        ".*",
+        "x*",
+        "^",
+        "(?:)",
+        ".",
+        "mozilla",
+        "Safari/",
+        "gecko",
+        "android",
+        "Intel Mac",
+        "Edg/",
+        "OPR/",
+        r"K\)",
+        "iPad",
     ] {
         let err = Detector::with_custom(vec![custom("ALL_BOT", pattern)]).unwrap_err();
         assert_eq!(

@@ -899,17 +899,73 @@ function bodyKind(b: object): string | undefined {
   if (b instanceof Map) return 'Map';
   if (b instanceof Set) return 'Set';
   if (b instanceof Promise) return 'Promise';
+  if (typeof Request !== 'undefined' && b instanceof Request) return 'Request';
+  if (typeof Response !== 'undefined' && b instanceof Response) return 'Response';
   if (typeof (b as { pipe?: unknown }).pipe === 'function' || typeof (b as { getReader?: unknown }).getReader === 'function') return 'stream';
   return undefined;
 }
 
-/** An object body as JSON text (what a client would have sent); its text if it cannot be. */
+/**
+ * An object body as JSON text (what a client would have sent). `JSON.stringify` recurses, so a
+ * value parsed from a hostile body nested some thousands of levels deep overflows the stack: that
+ * one is written by `deepJsonText` instead, so the body still gets a verdict. A value no client
+ * could have sent (cyclic, or holding a BigInt) is the caller's mistake and is refused.
+ */
 function jsonText(v: object): string {
   try {
-    return JSON.stringify(v) ?? text(v);
-  } catch {
-    return text(v);
+    return JSON.stringify(v) ?? 'null';
+  } catch (err) {
+    if (err instanceof RangeError) return deepJsonText(v);
+    throw new PalisadeError('PALISADE_INVALID_REQUEST', `detectAttacks() input.body: cannot be read as JSON (${(err as Error).message}); pass the text or bytes the client sent`);
   }
+}
+
+/** `JSON.stringify` without recursion (no `toJSON`, no replacer): an explicit stack of open containers. */
+function deepJsonText(root: object): string {
+  type Open = { close: string; items: Array<[string | undefined, unknown]>; next: number; value: object };
+  const out: string[] = [];
+  const stack: Open[] = [];
+  const open = new Set<object>();
+  const write = (v: unknown): void => {
+    if (v === null || typeof v !== 'object') {
+      if (typeof v === 'bigint') throw new TypeError('Do not know how to serialize a BigInt');
+      out.push(JSON.stringify(v) ?? 'null');
+      return;
+    }
+    if (open.has(v)) throw new TypeError('Converting circular structure to JSON');
+    open.add(v);
+    if (Array.isArray(v)) {
+      out.push('[');
+      stack.push({ close: ']', items: v.map((x) => [undefined, x]), next: 0, value: v });
+    } else {
+      out.push('{');
+      const items: Array<[string, unknown]> = [];
+      for (const k of Object.keys(v)) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== undefined && typeof x !== 'function' && typeof x !== 'symbol') items.push([k, x]);
+      }
+      stack.push({ close: '}', items, next: 0, value: v });
+    }
+  };
+  try {
+    write(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top.next === top.items.length) {
+        out.push(top.close);
+        open.delete(top.value);
+        stack.pop();
+        continue;
+      }
+      const [key, x] = top.items[top.next++];
+      if (top.next > 1) out.push(',');
+      if (key !== undefined) out.push(`${JSON.stringify(key)}:`);
+      write(typeof x === 'function' || typeof x === 'symbol' || x === undefined ? null : x);
+    }
+  } catch (err) {
+    throw new PalisadeError('PALISADE_INVALID_REQUEST', `detectAttacks() input.body: cannot be read as JSON (${(err as Error).message}); pass the text or bytes the client sent`);
+  }
+  return out.join('');
 }
 
 /** A fault while reading a caller's request object (a throwing getter, a Proxy) as a PalisadeError. */

@@ -13,6 +13,36 @@ export interface ProtectOptions<R> {
   rateLimitHeaders?: boolean;
 }
 
+/**
+ * Checks a helper's arguments when it is set up, not when the first request arrives: a wrong
+ * import (`undefined`), a handler that is not a function or a misspelt option would otherwise
+ * surface as a bare TypeError in production traffic, or be silently ignored.
+ */
+function checkSetup(helper: string, aj: unknown, options: unknown, handler?: unknown): void {
+  if (aj === null || typeof aj !== 'object' || typeof (aj as { protect?: unknown }).protect !== 'function') {
+    throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`${helper}()\`: got ${aj === null ? 'null' : typeof aj} as the first argument, expected a palisade instance (palisade({ rules }))`);
+  }
+  if (handler !== undefined && typeof handler !== 'function') {
+    throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`${helper}()\`: got ${handler === null ? 'null' : typeof handler} as the handler, expected a route handler function`);
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`${helper}.options\`: got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}, expected { props?, rateLimitHeaders? }`);
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (key === 'props') {
+      if (value !== undefined && typeof value !== 'function') {
+        throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`${helper}.options.props\`: got ${typeof value}, expected a function of the request returning props, e.g. (req) => ({ userId })`);
+      }
+    } else if (key === 'rateLimitHeaders') {
+      if (value !== undefined && typeof value !== 'boolean') {
+        throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`${helper}.options.rateLimitHeaders\`: got ${typeof value}, expected true or false`);
+      }
+    } else {
+      throw new PalisadeError('PALISADE_CONFIG_UNKNOWN', `invalid option \`${helper}.options.${key}\`: got ${JSON.stringify(key)}, expected one of the keys props, rateLimitHeaders`);
+    }
+  }
+}
+
 /** The response for a denial: 429 with `Retry-After` and `RateLimit` headers, else 403 (503 for fail-closed faults). */
 export function denialResponse(decision: Decision): Response {
   const d = denial(decision);
@@ -27,6 +57,7 @@ export function createMiddleware<R extends RequestLike = Request>(
   aj: Palisade,
   options: ProtectOptions<R> = {},
 ): (request: R) => Promise<Response> {
+  checkSetup('createMiddleware', aj, options);
   return async (request: R) => {
     const decision = await aj.protect(request, options.props ? await options.props(request) : undefined);
     if (decision.isDenied()) return denialResponse(decision);
@@ -42,11 +73,13 @@ type Handler<C> = (request: Request, context: C) => Response | Promise<Response>
 
 /** Wraps a route handler: denied requests get the denial response; others reach the handler. */
 export function withPalisade<C = unknown>(aj: Palisade, handler: Handler<C>, options: ProtectOptions<Request> = {}): Handler<C> {
+  checkSetup('withPalisade', aj, options, handler ?? null);
   return async (request: Request, context: C) => {
     const decision = await aj.protect(request, options.props ? await options.props(request) : undefined);
     if (decision.isDenied()) return denialResponse(decision);
     const res = await handler(request, context);
-    if (!options.rateLimitHeaders) return res;
+    // Not a Response: returned as it is, for Next.js to report as it does for any handler.
+    if (!options.rateLimitHeaders || !(res instanceof Response)) return res;
     // Responses such as Response.redirect() or a fetch() result have immutable headers: copy.
     const out = new Response(res.body, res);
     for (const [k, v] of Object.entries(rateLimitHeaders(decision))) out.headers.set(k, v);
@@ -70,10 +103,20 @@ export async function protectAction(aj: Palisade, props?: ProtectProps): Promise
 }
 
 /** Adds palisade to `serverExternalPackages`, which Next.js needs to load a native addon. */
-export function withPalisadeConfig<T extends { serverExternalPackages?: string[] }>(nextConfig: T = {} as T): T {
-  if (nextConfig === null || typeof nextConfig !== 'object') {
-    throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`withPalisadeConfig()\`: got ${String(nextConfig)}, expected a Next.js config object`);
+export function withPalisadeConfig<T extends { serverExternalPackages?: string[] }>(nextConfig?: T): T;
+export function withPalisadeConfig<A extends unknown[], T extends { serverExternalPackages?: string[] }>(nextConfig: (...args: A) => T | Promise<T>): (...args: A) => Promise<T>;
+export function withPalisadeConfig(nextConfig: unknown = {}): unknown {
+  // Next.js also takes a function of (phase, { defaultConfig }), sync or async.
+  if (typeof nextConfig === 'function') {
+    return async (...args: unknown[]) => withPalisadeConfig(await (nextConfig as (...a: unknown[]) => unknown)(...args) as object);
   }
-  const list = nextConfig.serverExternalPackages ?? [];
+  if (nextConfig === null || typeof nextConfig !== 'object' || Array.isArray(nextConfig) || typeof (nextConfig as { then?: unknown }).then === 'function') {
+    const got = nextConfig === null ? 'null' : Array.isArray(nextConfig) ? 'an array' : typeof (nextConfig as { then?: unknown })?.then === 'function' ? 'a Promise' : typeof nextConfig;
+    throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`withPalisadeConfig()\`: got ${got}, expected a Next.js config object or a function returning one`);
+  }
+  const list: unknown = (nextConfig as { serverExternalPackages?: unknown }).serverExternalPackages ?? [];
+  if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) {
+    throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`withPalisadeConfig.serverExternalPackages\`: got ${Array.isArray(list) ? 'an array with a non-string' : typeof list}, expected an array of package names`);
+  }
   return { ...nextConfig, serverExternalPackages: list.includes('palisade') ? list : [...list, 'palisade'] };
 }

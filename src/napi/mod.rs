@@ -49,7 +49,11 @@ impl ManualClock {
     /// Moves the clock forward by `ms` milliseconds.
     #[napi]
     pub fn advance(&self, ms: f64) -> Result<(), String> {
-        self.clock.advance(clock_ms(ms, "ManualClock.advance(ms)")?);
+        let step = clock_ms(ms, "ManualClock.advance(ms)")?;
+        // The time it leads to must be a time the clock can be set to.
+        let to = self.clock.now_ms().saturating_add(step);
+        clock_ms(to as f64, "ManualClock.advance(ms): the time it leads to")?;
+        self.clock.advance(step);
         Ok(())
     }
 
@@ -80,10 +84,16 @@ fn clock_ms(ms: f64, path: &str) -> Result<u64, String> {
     } else {
         crate::config::ConfigErrorKind::Type
     };
+    // As JavaScript writes the number.
+    let shown = match ms {
+        f64::INFINITY => "Infinity".to_owned(),
+        f64::NEG_INFINITY => "-Infinity".to_owned(),
+        _ => format!("{ms}"),
+    };
     Err(config_error(&ConfigError::new(
         kind,
         path,
-        format!("{ms}"),
+        shown,
         "a finite number of milliseconds from 0 to 9007199254740991",
     )))
 }
