@@ -307,3 +307,21 @@ test('the Next.js helpers check their arguments when they are set up, not on the
   assert.throws(() => withPalisadeConfig({ serverExternalPackages: 'foo' }), coded('PALISADE_CONFIG_TYPE', /serverExternalPackages/));
   assert.throws(() => withPalisadeConfig(Promise.resolve({})), coded('PALISADE_CONFIG_TYPE', /a Promise/));
 });
+
+test('request facts take headers in every form detectAttacks takes, say which field is wrong, and drop a leading ? from the query', async () => {
+  // One request per key: if a form of headers were not read, every request would share the
+  // empty key and the second form's first request would already be denied.
+  const aj = palisade({ rules: [fixedWindow({ window: '1m', max: 1, characteristics: ['http.request.headers["x-key"]'], name: `facts-${process.pid}` })] });
+  const forms = [(k) => ({ 'x-key': k }), (k) => new Headers({ 'x-key': k }), (k) => new Map([['x-key', k]]), (k) => [['x-key', k]], (k) => ['x-key', k]];
+  forms.forEach((form, i) => {
+    const facts = () => ({ method: 'GET', path: '/', headers: form(`k${i}`), peer: '8.8.8.8' });
+    assert.equal(aj.protect(facts()).isAllowed(), true, `form ${i}: first request`);
+    assert.equal(aj.protect(facts()).isDenied(), true, `form ${i}: second request with the same key`);
+  });
+  const { shield } = await import('palisade');
+  const guard = palisade({ rules: [shield({ threshold: 0 })] });
+  const d = await guard.protect({ method: 'GET', path: '/', query: '?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E', headers: [], peer: '8.8.8.8' });
+  assert.ok(d.reason.findings.some((f) => f.location === 'query.q'), JSON.stringify(d.reason.findings));
+  assert.throws(() => aj.protect({ method: 'GET', path: 5, headers: [] }), (e) => e.code === 'PALISADE_INVALID_REQUEST' && /request\.path: got number/.test(e.message));
+  assert.throws(() => aj.protect({ method: 'GET', headers: [] }), (e) => e.code === 'PALISADE_INVALID_REQUEST' && /request\.path: got undefined/.test(e.message));
+});

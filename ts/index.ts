@@ -432,15 +432,20 @@ function factsOf(request: RequestLike & object): RequestFacts {
     return { method: text((request as WebLikeRequest).method ?? 'GET'), path, query, headers, peer };
   }
   const f = request as RequestFacts;
-  if (typeof f.path === 'string' && Array.isArray(f.headers)) {
+  if (typeof f.path === 'string') {
+    const query = text(f.query ?? '');
     return {
       method: text(f.method ?? 'GET'),
       path: f.path,
-      query: text(f.query ?? ''),
-      // Flat `[name, value, ...]` as documented; `[[name, value], ...]` pairs are read too.
+      // The query without its `?` (a leading one would become part of the first name).
+      query: query.startsWith('?') ? query.slice(1) : query,
+      // Flat `[name, value, ...]` as documented; pairs, a plain object, a Map or Headers are read too.
       headers: headerList(f.headers, 'protect() request.headers'),
       peer: f.peer === undefined || f.peer === null ? peer : text(f.peer),
     };
+  }
+  if ('path' in f || 'headers' in f) {
+    throw new PalisadeError('PALISADE_INVALID_REQUEST', `protect() request.path: got ${f.path === null ? 'null' : typeof f.path}, expected the path as a string such as '/api/items' (request facts are { method, path, query?, headers, peer? })`);
   }
   throw new PalisadeError('PALISADE_INVALID_REQUEST', 'protect() needs a Request, an IncomingMessage or request facts { method, path, headers: [name, value, ...] }');
 }
