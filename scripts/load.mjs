@@ -16,8 +16,13 @@
 //    server's RSS (VmRSS of the Next.js process) is sampled; growth is the last 30 s against the
 //    first 30 s of the soak.
 //
+// 3. With --ladder, instead of 1 and 2: server CPU per request on /api/plain, then on routes that
+//    add one part of /api/guarded at a time (reading the headers without palisade, withPalisade
+//    with no rules, then with one rule each: tokenBucket, detectBot, shield), then /api/guarded;
+//    interleaved rounds, medians. It says where the added time goes.
+//
 // Options: --rounds N (8), --duration S per run (8), --connections C (8), --soak S (300, or
-// PALISADE_LOAD_SOAK), --skip-prepare (reuse the built example app), --no-soak.
+// PALISADE_LOAD_SOAK), --skip-prepare (reuse the built example app), --no-soak, --ladder.
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { appIsBuilt, prepareApp, startApp } from './lib/example-app.mjs';
@@ -109,6 +114,35 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** Ends the run after the ladder (which replaces the latency rounds and the soak). */
+const LADDER_DONE = Symbol('ladder done');
+
+async function ladder(base, cfg) {
+  const steps = [
+    ['plain', '/api/plain', 'no palisade'],
+    ['touch', '/api/ladder/touch', '+ read the headers'],
+    ['wrapper', '/api/ladder/wrapper', '+ withPalisade, no rules'],
+    ['bucket', '/api/ladder/bucket', 'withPalisade + tokenBucket'],
+    ['bot', '/api/ladder/bot', 'withPalisade + detectBot'],
+    ['shield', '/api/ladder/shield', 'withPalisade + shield'],
+    ['guarded', '/api/guarded', 'all three (the load test)'],
+  ];
+  for (const [, p] of steps) await run(`${base}${p}`, { ...cfg, duration: 2 });
+  const per = Object.fromEntries(steps.map(([name]) => [name, []]));
+  console.log(`ladder: ${ROUNDS} rounds, ${CONNECTIONS} connections, ${DURATION} s per route per round; server CPU µs per request`);
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 === 0 ? steps : [...steps].reverse();
+    for (const [name, p] of order) per[name].push((await run(`${base}${p}`, cfg)).cpu);
+    log(`round ${r + 1} of ${ROUNDS} done`);
+  }
+  const plain = median(per.plain);
+  console.log('route                        cpu µs/req   vs plain');
+  for (const [name, , what] of steps) {
+    const m = median(per[name]);
+    console.log(`${what.padEnd(28)} ${m.toFixed(0).padStart(10)} ${`${m - plain >= 0 ? '+' : ''}${(m - plain).toFixed(0)}`.padStart(10)}`);
+  }
+}
+
 if (!argv.includes('--skip-prepare') || !appIsBuilt()) prepareApp();
 const app = await startApp();
 let exitCode = 0;
@@ -122,6 +156,10 @@ try {
     if (res.status !== 200 || body !== '{"ok":true}') throw new Error(`${name}: ${res.status} ${body}`);
   }
   const cfg = { duration: DURATION, connections: CONNECTIONS, clients: 1000, pid };
+  if (argv.includes('--ladder')) {
+    await ladder(app.url, cfg);
+    throw LADDER_DONE;
+  }
   log(`warm-up: ${DURATION} s on each route, twice`);
   for (let i = 0; i < 2; i++) for (const url of Object.values(routes)) await run(url, cfg);
 
@@ -165,8 +203,10 @@ try {
   console.log(`added_latency_p50: ${added('p50').toFixed(2)}%`);
   console.log(`added_latency_p99: ${added('p99').toFixed(2)}%`);
 } catch (e) {
-  console.error(e);
-  exitCode = 1;
+  if (e !== LADDER_DONE) {
+    console.error(e);
+    exitCode = 1;
+  }
 } finally {
   app.stop();
 }

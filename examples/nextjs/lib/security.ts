@@ -99,3 +99,14 @@ export const guarded = palisade({
     tokenBucket({ refillRate: 100_000, interval: 1, capacity: 1_000_000, name: 'load' }),
   ],
 });
+
+/**
+ * The load ladder (`npm run load -- --ladder`): what each part of /api/guarded costs on its own,
+ * in server CPU per request: the wrapper with no rules, then one rule each.
+ */
+export const ladder = {
+  wrapper: palisade({ proxies: TRUSTED_PROXIES, rules: [] }),
+  bucket: palisade({ proxies: TRUSTED_PROXIES, rules: [tokenBucket({ refillRate: 100_000, interval: 1, capacity: 1_000_000, name: 'ladder' })] }),
+  bot: palisade({ proxies: TRUSTED_PROXIES, rules: [detectBot({ deny: ['CATEGORY:AI_CRAWLER', 'CATEGORY:SCANNER'] })] }),
+  shield: palisade({ proxies: TRUSTED_PROXIES, rules: [shield({ threshold: 0 })] }),
+};
