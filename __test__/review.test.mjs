@@ -238,7 +238,8 @@ test('denial() and rateLimitHeaders() name what they got instead of a bare TypeE
 });
 
 test('ManualClock refuses NaN, infinite and negative times instead of silently standing still', () => {
-  for (const bad of [NaN, Infinity, -1]) assert.throws(() => new ManualClock(bad), (e) => /^PALISADE_CONFIG_(TYPE|RANGE)$/.test(e.code) && e.message.includes('ManualClock(startMs)'));
+  for (const bad of [NaN, Infinity, -1, '5', null]) assert.throws(() => new ManualClock(bad), (e) => e instanceof PalisadeError && /^PALISADE_CONFIG_(TYPE|RANGE)$/.test(e.code) && e.message.includes('ManualClock(startMs)'));
+  assert.throws(() => new ManualClock(Number.MAX_SAFE_INTEGER).advance(1e15), (e) => e instanceof PalisadeError && e.code === 'PALISADE_CONFIG_RANGE');
   const clock = new ManualClock(1_000);
   for (const bad of [NaN, -1000, Infinity]) {
     assert.throws(() => clock.advance(bad), (e) => /^PALISADE_CONFIG_(TYPE|RANGE)$/.test(e.code) && e.message.includes('advance(ms)'));

@@ -1185,8 +1185,36 @@ export function denial(decision: Decision): { status: number; headers: Record<st
   return { status: 403, headers: {}, body: { error: 'Forbidden', reason: r.type, id: decision.id } };
 }
 
-/** A manual clock for tests: `new ManualClock(startMs)`, then `advance(ms)`. */
-export const ManualClock = native.ManualClock;
+/**
+ * A manual clock for tests: `new ManualClock(startMs)`, then `advance(ms)` or `set(ms)`. Times are
+ * milliseconds, finite, from 0 to 2^53-1 (fractions dropped); anything else throws a
+ * `PalisadeError` (`PALISADE_CONFIG_TYPE` or `_RANGE`) rather than leaving the clock where it was.
+ */
+export class ManualClock extends native.ManualClock {
+  constructor(startMs: number = 0) {
+    super(clockArg(startMs, 'ManualClock(startMs)'));
+  }
+  /** Moves the clock forward by `ms` milliseconds. */
+  advance(ms: number): void {
+    const step = clockArg(ms, 'ManualClock.advance(ms)');
+    native_(() => super.advance(step));
+  }
+  /** Sets the clock to `ms` milliseconds since the epoch. */
+  set(ms: number): void {
+    const to = clockArg(ms, 'ManualClock.set(ms)');
+    native_(() => super.set(to));
+  }
+}
+
+function clockArg(v: unknown, where: string): number {
+  if (typeof v !== 'number' || Number.isNaN(v) || !Number.isFinite(v)) {
+    throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`${where}\`: got ${shown(v)}, expected a finite number of milliseconds from 0 to ${Number.MAX_SAFE_INTEGER}`);
+  }
+  if (v < 0 || v > Number.MAX_SAFE_INTEGER) {
+    throw new PalisadeError('PALISADE_CONFIG_RANGE', `invalid option \`${where}\`: got ${v}, expected a finite number of milliseconds from 0 to ${Number.MAX_SAFE_INTEGER}`);
+  }
+  return v;
+}
 /** The answer of `RateLimiter.check()`. */
 export interface LimitResult {
   allowed: boolean;
