@@ -271,6 +271,11 @@ test('palisade-next names a bad port as given and a missing app directory plainl
   const port = spawnSync(process.execPath, [bin, 'start', '-p', 'abc'], { encoding: 'utf8' });
   assert.equal(port.status, 2);
   assert.match(port.stderr, /invalid port "abc"/);
+  for (const [args, said] of [[['start', '-p'], /-p needs a port number/], [['start', '-x'], /unknown option "-x"/], [['dev'], /unknown command "dev"/], [['start', 'a', 'b'], /one app directory only/]]) {
+    const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, said);
+  }
   const dir = spawnSync(process.execPath, [bin, 'start', '/nonexistent-palisade-app', '-p', '0'], { encoding: 'utf8' });
   assert.equal(dir.status, 1);
   assert.match(dir.stderr, /\/nonexistent-palisade-app is not a directory/);
