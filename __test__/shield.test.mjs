@@ -155,6 +155,32 @@ test('a body that stops arriving is inspected as far as it came after bodyTimeou
   assert.throws(() => shield({ bodyTimeoutMs: 60_001 }), (e) => e.code === 'PALISADE_CONFIG_RANGE' && /60000/.test(e.message));
 });
 
+test('the body wait holds for a hand-made request whose read ignores cancel(), and a DRY_RUN rule never shortens a LIVE rule\'s wait', async () => {
+  // A request-like object (protect() takes anything with clone() and body) whose read never settles.
+  const stuck = {
+    method: 'POST',
+    url: 'http://localhost/x?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E',
+    headers: new Headers({ 'content-type': 'text/plain' }),
+    body: {},
+    clone: () => ({ body: { getReader: () => ({ read: () => new Promise(() => {}), cancel: () => new Promise(() => {}) }) } }),
+  };
+  const d = await palisade({ rules: [shield({ threshold: 0, bodyTimeoutMs: 20 })] }).protect(stuck);
+  assert.equal(d.reason.body, 'INCOMPLETE');
+  assert.ok(d.reason.findings.some((f) => f.location === 'query.q'));
+  // LIVE waits the default 5 s, the DRY_RUN rule only 20 ms: a body that comes after 60 ms is
+  // still read whole for the LIVE rule.
+  const aj = palisade({ rules: [shield({ threshold: 0 }), shield({ mode: 'DRY_RUN', threshold: 0, bodyTimeoutMs: 20, name: 'dry' })] });
+  let controller;
+  const late = new Request('http://localhost/f', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new ReadableStream({ start(c) { controller = c; } }), duplex: 'half' });
+  setTimeout(() => {
+    controller.enqueue(new TextEncoder().encode('q=shoes'));
+    controller.close();
+  }, 60);
+  const r = await aj.protect(late);
+  assert.equal(r.isAllowed(), true);
+  assert.equal(r.reason.body, 'PARSED');
+});
+
 test('bad shield options throw with a code and the key path', () => {
   assert.throws(() => shield({ threshold: -1 }), (e) => e.code === 'PALISADE_CONFIG_RANGE' && /threshold/.test(e.message));
   assert.throws(() => shield({ sensitivity: 'PARANOID' }), (e) => /^PALISADE_CONFIG_/.test(e.code) && /sensitivity/.test(e.message));

@@ -473,8 +473,9 @@ type BodyRead =
  * `IncomingMessage` bodies are streams that reading would consume: they are not read (pass
  * `props.body` instead). A client that sends its headers and then stalls must not hold
  * `protect()` forever: after `timeoutMs` the read is cancelled and the bytes that came are
- * inspected as an incomplete body. Those are never thrown away: an attack followed by a stall
- * would otherwise pass uninspected to the handler, which reads the whole body later.
+ * inspected as an incomplete body. On a timeout those are never thrown away: an attack followed
+ * by a stall would otherwise pass uninspected to the handler, which reads the whole body later.
+ * (When the stream fails instead, the handler's copy fails too, and the body is `'unreadable'`.)
  */
 async function readBody(request: RequestLike, cap: number, timeoutMs: number): Promise<BodyRead> {
   const r = request as { body?: unknown; bodyUsed?: boolean; clone?: () => { body: ReadableStream<Uint8Array> | null } };
@@ -488,17 +489,22 @@ async function readBody(request: RequestLike, cap: number, timeoutMs: number): P
     if (!stream) return undefined;
     const reader = stream.getReader();
     let timedOut = false;
-    timer = setTimeout(() => {
-      timedOut = true;
-      // Ends the pending read (it resolves as done); the handler's branch is left alone.
-      reader.cancel().catch(() => {});
-    }, timeoutMs);
+    // Each read races the timer, so the wait holds even for a stream whose pending read ignores
+    // cancel() (a hand-made request object); a standard one also ends its read on cancel().
+    const expired = new Promise<{ done: true; value: undefined }>((resolve) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        // Ends the pending read; the handler's branch is left alone.
+        reader.cancel().catch(() => {});
+        resolve({ done: true, value: undefined });
+      }, timeoutMs);
+    });
     // Not unref'd: while a read is pending, the timer is what ends it (it is cleared below).
     const chunks: Uint8Array[] = [];
     let total = 0;
     while (total <= cap && !timedOut) {
-      const { done, value } = await reader.read();
-      if (done) break;
+      const { done, value } = await Promise.race([reader.read(), expired]);
+      if (done || value === undefined) break;
       chunks.push(value);
       total += value.byteLength;
     }
@@ -599,8 +605,11 @@ export class Palisade<A extends boolean = boolean> {
     this.#engine = native_(() => new native.Engine(clean({ ...rest, rules: flat }, 'palisade'), manual));
     const shields = (flat as Rule[]).filter((r) => r && r.type === 'SHIELD');
     this.#bodyCap = shields.length === 0 ? 0 : Math.max(...shields.map((r) => (typeof r.maxBodyBytes === 'number' ? r.maxBodyBytes : DEFAULT_BODY_CAP)));
-    // The shortest wait any shield rule allows (the core has checked each value).
-    this.#bodyTimeoutMs = shields.length === 0 ? DEFAULT_BODY_TIMEOUT_MS : Math.min(...shields.map((r) => (typeof r.bodyTimeoutMs === 'number' ? r.bodyTimeoutMs : DEFAULT_BODY_TIMEOUT_MS)));
+    // The shortest wait of the LIVE shield rules (a DRY_RUN rule must not change what a LIVE one
+    // decides), or of the DRY_RUN ones when there is no LIVE one; the core has checked each value.
+    const live = shields.filter((r) => r.mode !== 'DRY_RUN');
+    const waits = (live.length > 0 ? live : shields).map((r) => (typeof r.bodyTimeoutMs === 'number' ? r.bodyTimeoutMs : DEFAULT_BODY_TIMEOUT_MS));
+    this.#bodyTimeoutMs = waits.length === 0 ? DEFAULT_BODY_TIMEOUT_MS : Math.min(...waits);
     this.#lookups = this.#engine.needsAsync;
     this.async = (this.#lookups || this.#bodyCap > 0) as A;
   }
@@ -774,7 +783,8 @@ export interface ShieldOptions {
    * arriving by then (a client that stalls after its headers, or midway) is inspected as far as it
    * came: `reason.body` is `INCOMPLETE` and `reason.caps` has `BODY_INCOMPLETE`, which denies the
    * request unless `uninspected: 'ALLOW'` (the rest, which the handler may still read, was never
-   * inspected). With several shield rules, the shortest wait applies.
+   * inspected). With several shield rules, the shortest wait of the `LIVE` ones applies (of the
+   * `DRY_RUN` ones when none is `LIVE`).
    */
   bodyTimeoutMs?: number;
   /**
