@@ -167,6 +167,17 @@ test('the body wait holds for a hand-made request whose read ignores cancel(), a
   const d = await palisade({ rules: [shield({ threshold: 0, bodyTimeoutMs: 20 })] }).protect(stuck);
   assert.equal(d.reason.body, 'INCOMPLETE');
   assert.ok(d.reason.findings.some((f) => f.location === 'query.q'));
+  // One whose read fails only after the wait ran out: no unhandled rejection.
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  let fail;
+  const failsLate = { ...stuck, clone: () => ({ body: { getReader: () => ({ read: () => new Promise((_, reject) => { fail = () => reject(new Error('late')); }), cancel: () => new Promise(() => {}) }) } }) };
+  assert.equal((await palisade({ rules: [shield({ threshold: 0, bodyTimeoutMs: 20 })] }).protect(failsLate)).reason.body, 'INCOMPLETE');
+  fail();
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off('unhandledRejection', onUnhandled);
+  assert.deepEqual(unhandled, []);
   // LIVE waits the default 5 s, the DRY_RUN rule only 20 ms: a body that comes after 60 ms is
   // still read whole for the LIVE rule.
   const aj = palisade({ rules: [shield({ threshold: 0 }), shield({ mode: 'DRY_RUN', threshold: 0, bodyTimeoutMs: 20, name: 'dry' })] });

@@ -149,7 +149,8 @@ export class Reason {
   /**
    * Shield reasons: the caps this request reached. `VALUES` (more than 1,024 values), `HEADERS`
    * (more than 64 header lines) and `BODY_INCOMPLETE` (the body stopped arriving) mean some of the
-   * request was not inspected; the rule denies such a request unless `uninspected: 'ALLOW'`. `VALUE_BYTES`, `URL_BYTES`, `BODY_BYTES`, `JSON_DEPTH`: something
+   * request was not inspected; the rule denies such a request unless `uninspected: 'ALLOW'`.
+   * `VALUE_BYTES`, `URL_BYTES`, `BODY_BYTES`, `JSON_DEPTH`: something
    * was cut short and its start inspected.
    */
   readonly caps?: string[];
@@ -503,6 +504,7 @@ async function readBody(request: RequestLike, cap: number, timeoutMs: number): P
     const chunks: Uint8Array[] = [];
     let total = 0;
     while (total <= cap && !timedOut) {
+      // (A read that loses the race and fails later is handled by the race: no unhandled rejection.)
       const { done, value } = await Promise.race([reader.read(), expired]);
       if (done || value === undefined) break;
       chunks.push(value);
