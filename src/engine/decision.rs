@@ -80,10 +80,11 @@ pub enum Reason {
         /// Seconds until the block ends (0 when not blocked).
         reset_secs: u64,
         /// How the body was handled: `ABSENT`, `PARSED`, `TRUNCATED`, `UNPARSEABLE`, `SKIPPED`,
-        /// or `UNREADABLE` (the caller could not read it; the other parts were inspected).
+        /// `UNREADABLE` (the caller could not read it; the other parts were inspected), or
+        /// `INCOMPLETE` (it stopped arriving; what came was inspected, see `BODY_INCOMPLETE`).
         body: &'static str,
         /// Caps this request reached (`VALUES`, `HEADERS`, `VALUE_BYTES`, `URL_BYTES`,
-        /// `JSON_DEPTH`, `BODY_BYTES`): what was not inspected, or not in full.
+        /// `JSON_DEPTH`, `BODY_BYTES`, `BODY_INCOMPLETE`): what was not inspected, or not in full.
         caps: Vec<&'static str>,
     },
     /// The shared store failed (unreachable, too slow, or an unexpected answer). Never a rate
