@@ -331,3 +331,14 @@ test('request facts take headers in every form detectAttacks takes, say which fi
   assert.throws(() => aj.protect({ method: 'GET', path: 5, headers: [] }), (e) => e.code === 'PALISADE_INVALID_REQUEST' && /request\.path: got number/.test(e.message));
   assert.throws(() => aj.protect({ method: 'GET', headers: [] }), (e) => e.code === 'PALISADE_INVALID_REQUEST' && /request\.path: got undefined/.test(e.message));
 });
+
+test('isBot and classifyBot read bytes as UTF-8, rateLimiter names a rule of the wrong kind, and detectAttacks takes a URL object', async () => {
+  const { isBot, classifyBot, shield, detectAttacks } = await import('palisade');
+  assert.equal(isBot(Buffer.from('curl/8.4.0')), true);
+  assert.equal(isBot(new TextEncoder().encode('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36')), false);
+  assert.deepEqual(classifyBot(Buffer.from('Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)')).ids, ['GOOGLE_CRAWLER']);
+  assert.throws(() => rateLimiter(shield()), (e) => e instanceof PalisadeError && e.code === 'PALISADE_CONFIG_TYPE' && /got a SHIELD rule/.test(e.message));
+  assert.throws(() => rateLimiter(undefined), (e) => e.code === 'PALISADE_CONFIG_TYPE' && /got undefined/.test(e.message));
+  const r = detectAttacks({ url: new URL('http://shop.example/items?id=1%27%20OR%201%3D1--') });
+  assert.ok(r.findings.some((f) => f.family === 'sqli' && f.location === 'query.id'), JSON.stringify(r));
+});

@@ -722,14 +722,25 @@ export function detectBot(opts: DetectBotOptions): Rule | AsyncRule {
   return rule({ ...options(opts, 'detectBot'), type: 'BOT' }, 'detectBot');
 }
 
-/** Whether a User-Agent is a bot. Never throws: anything but a string counts as an empty UA. */
-export function isBot(userAgent: string): boolean {
-  return native.isBot(userAgent);
+/**
+ * Whether a User-Agent is a bot. Never throws: bytes (a `Buffer` of a raw header) are read as
+ * UTF-8, as `validateEmail` reads them; anything else that is not a string counts as an empty UA.
+ */
+export function isBot(userAgent: string | Uint8Array): boolean {
+  return native.isBot(uaOf(userAgent));
 }
 
 /** Which bots a User-Agent names, and their categories (`SEARCH_ENGINE`, `AI_CRAWLER`, ...). */
-export function classifyBot(userAgent: string): { bot: boolean; ids: string[]; categories: string[] } {
-  return native.classifyBot(userAgent);
+export function classifyBot(userAgent: string | Uint8Array): { bot: boolean; ids: string[]; categories: string[] } {
+  return native.classifyBot(uaOf(userAgent));
+}
+
+function uaOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  // Decoding more than 64 KiB would be wasted: the matcher reads the first 1,024 bytes, and past
+  // that only the length counts (a very long UA is a signal).
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, Math.min(v.byteLength, 64 * 1024)).toString('utf8');
+  return v as string;
 }
 
 /** Options of `redisStore()`. */
@@ -824,8 +835,8 @@ export interface Finding {
 /** Input of `detectAttacks()`. */
 export interface AttackInput {
   method?: string;
-  /** Path and query (`/search?q=...`) or a full URL. */
-  url: string;
+  /** Path and query (`/search?q=...`), or a full URL as text or a `URL` object. */
+  url: string | URL;
   /** A Web `Headers`, a `Map`, a plain object, `[name, value]` pairs or a flat `[name, value, ...]` list. */
   headers?: Headers | Map<string, string> | Record<string, string> | Array<[string, string]> | string[];
   /**
@@ -846,7 +857,9 @@ export function detectAttacks(input: AttackInput, opts?: Pick<ShieldOptions, 'se
   let body: Buffer | undefined;
   let contentType: string | undefined;
   try {
-    const url: unknown = input.url;
+    const given: unknown = input.url;
+    // A URL object is read as its text (the full URL, which the core accepts).
+    const url: unknown = given instanceof URL ? given.href : given;
     if (typeof url !== 'string') {
       throw new PalisadeError('PALISADE_INVALID_REQUEST', `detectAttacks() input.url: got ${url === null ? 'null' : typeof url}, expected the path and query (or a full URL) as a string`);
     }
@@ -1248,6 +1261,11 @@ export class RateLimiter {
   readonly max: number;
   readonly window: number;
   constructor(rule: Rule, clock?: InstanceType<typeof native.ManualClock>) {
+    const type = (rule as { type?: unknown } | null | undefined)?.type;
+    if (type !== 'RATE_LIMIT') {
+      const got = rule === null || rule === undefined ? String(rule) : typeof type === 'string' ? `a ${type} rule` : typeof rule;
+      throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`rateLimiter()\`: got ${got}, expected a rate-limit rule such as fixedWindow({ window: '1m', max: 10 })`);
+    }
     this.#handle = native_(() => native.limiterOpen(clean(rule, 'rateLimiter'), 'rateLimiter', checkClock(clock, 'rateLimiter.clock')));
     [this.max, this.window] = native.limiterInfo(this.#handle);
   }
