@@ -114,9 +114,6 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Ends the run after the ladder (which replaces the latency rounds and the soak). */
-const LADDER_DONE = Symbol('ladder done');
-
 async function ladder(base, cfg) {
   const steps = [
     ['plain', '/api/plain', 'no palisade'],
@@ -143,23 +140,8 @@ async function ladder(base, cfg) {
   }
 }
 
-if (!argv.includes('--skip-prepare') || !appIsBuilt()) prepareApp();
-const app = await startApp();
-let exitCode = 0;
-try {
-  const pid = serverPid(app.pid);
-  log(`example app at ${app.url}, Next.js server pid ${pid}`);
-  const routes = { plain: `${app.url}/api/plain`, guarded: `${app.url}/api/guarded` };
-  for (const [name, url] of Object.entries(routes)) {
-    const res = await fetch(url, { headers: { 'user-agent': UA, 'x-forwarded-for': clientIp(0) } });
-    const body = await res.text();
-    if (res.status !== 200 || body !== '{"ok":true}') throw new Error(`${name}: ${res.status} ${body}`);
-  }
-  const cfg = { duration: DURATION, connections: CONNECTIONS, clients: 1000, pid };
-  if (argv.includes('--ladder')) {
-    await ladder(app.url, cfg);
-    throw LADDER_DONE;
-  }
+/** Steps 1 and 2: latency rounds on both routes, then the soak of the guarded route. */
+async function latencyAndSoak(routes, cfg, pid) {
   log(`warm-up: ${DURATION} s on each route, twice`);
   for (let i = 0; i < 2; i++) for (const url of Object.values(routes)) await run(url, cfg);
 
@@ -202,11 +184,26 @@ try {
   }
   console.log(`added_latency_p50: ${added('p50').toFixed(2)}%`);
   console.log(`added_latency_p99: ${added('p99').toFixed(2)}%`);
-} catch (e) {
-  if (e !== LADDER_DONE) {
-    console.error(e);
-    exitCode = 1;
+}
+
+if (!argv.includes('--skip-prepare') || !appIsBuilt()) prepareApp();
+const app = await startApp();
+let exitCode = 0;
+try {
+  const pid = serverPid(app.pid);
+  log(`example app at ${app.url}, Next.js server pid ${pid}`);
+  const routes = { plain: `${app.url}/api/plain`, guarded: `${app.url}/api/guarded` };
+  for (const [name, url] of Object.entries(routes)) {
+    const res = await fetch(url, { headers: { 'user-agent': UA, 'x-forwarded-for': clientIp(0) } });
+    const body = await res.text();
+    if (res.status !== 200 || body !== '{"ok":true}') throw new Error(`${name}: ${res.status} ${body}`);
   }
+  const cfg = { duration: DURATION, connections: CONNECTIONS, clients: 1000, pid };
+  if (argv.includes('--ladder')) await ladder(app.url, cfg);
+  else await latencyAndSoak(routes, cfg, pid);
+} catch (e) {
+  console.error(e);
+  exitCode = 1;
 } finally {
   app.stop();
 }

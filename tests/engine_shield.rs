@@ -343,3 +343,34 @@ fn an_incomplete_body_is_inspected_as_far_as_it_came_and_denied_unless_allowed()
     );
     assert!(caps(&d.reason).is_empty());
 }
+
+/// What the caller reads of a body: the largest cap of any shield rule, and the shortest wait of
+/// the `LIVE` ones (a `DRY_RUN` rule never shortens it), or of the `DRY_RUN` ones when none is `LIVE`.
+#[test]
+fn the_body_read_comes_from_the_shield_rules() {
+    use palisade::engine::BodyRead;
+    let build = |rules: serde_json::Value| {
+        Engine::from_value(&json!({ "rules": rules }), Clock::manual(0)).expect("valid options")
+    };
+    assert_eq!(build(json!([])).body_read(), None);
+    assert_eq!(
+        build(json!([{ "type": "SHIELD" }])).body_read(),
+        Some(BodyRead {
+            max_bytes: 64 * 1024,
+            timeout_ms: 5_000
+        })
+    );
+    let mixed = build(json!([
+        { "type": "SHIELD", "maxBodyBytes": 1024, "bodyTimeoutMs": 3000 },
+        { "type": "SHIELD", "mode": "DRY_RUN", "maxBodyBytes": 4096, "bodyTimeoutMs": 20, "name": "dry" },
+    ]));
+    assert_eq!(
+        mixed.body_read(),
+        Some(BodyRead {
+            max_bytes: 4096,
+            timeout_ms: 3000
+        })
+    );
+    let dry = build(json!([{ "type": "SHIELD", "mode": "DRY_RUN", "bodyTimeoutMs": 20 }]));
+    assert_eq!(dry.body_read().map(|b| b.timeout_ms), Some(20));
+}

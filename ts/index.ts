@@ -289,10 +289,14 @@ function native_<T>(call: () => T): T {
   try {
     return call();
   } catch (err) {
-    const code = (err as { code?: unknown })?.code;
-    if (typeof code === 'string' && code.startsWith('PALISADE_')) throw new PalisadeError(code, (err as Error).message);
-    throw err;
+    throw asPalisade(err);
   }
+}
+
+/** A native error with a palisade code as a `PalisadeError`; anything else as it is. */
+function asPalisade(err: unknown): unknown {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('PALISADE_') ? new PalisadeError(code, (err as Error).message) : err;
 }
 
 function clean<T>(value: T, path: string): T {
@@ -451,12 +455,6 @@ function factsOf(request: RequestLike & object): RequestFacts {
   throw new PalisadeError('PALISADE_INVALID_REQUEST', 'protect() needs a Request, an IncomingMessage or request facts { method, path, headers: [name, value, ...] }');
 }
 
-/** The shield's default body cap (64 KiB), as in the core. */
-const DEFAULT_BODY_CAP = 64 * 1024;
-
-/** The shield's default wait for a request body (5 s), as in the core. */
-const DEFAULT_BODY_TIMEOUT_MS = 5_000;
-
 /** What the wrapper read of a body for the shield. */
 type BodyRead =
   /** No body to read (none, GET/HEAD, or not a Web request). */
@@ -529,6 +527,11 @@ function checkRequested(v: unknown, where: string): number {
   return v;
 }
 
+/** Bytes as text (UTF-8, invalid sequences replaced), read in place. */
+function utf8(u: Uint8Array): string {
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('utf8');
+}
+
 /** A value as an error message shows it: strings quoted, so that "1" and 1 differ. */
 function shown(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v) : text(v);
@@ -581,7 +584,7 @@ function toProps(props?: ProtectProps): NativeProps | undefined {
       } else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') {
         values.push(k, String(v));
       } else if (v instanceof Uint8Array) {
-        values.push(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8'));
+        values.push(k, utf8(v));
       } else if (v !== undefined && v !== null) {
         throw new PalisadeError('PALISADE_INVALID_PROPS', `protect() props.${k}: got ${typeof v}, expected a string, number or boolean`);
       }
@@ -605,13 +608,8 @@ export class Palisade<A extends boolean = boolean> {
     const flat = Array.isArray(rules) ? rules.flat() : rules;
     const manual = checkClock(clock, 'clock');
     this.#engine = native_(() => new native.Engine(clean({ ...rest, rules: flat }, 'palisade'), manual));
-    const shields = (flat as Rule[]).filter((r) => r && r.type === 'SHIELD');
-    this.#bodyCap = shields.length === 0 ? 0 : Math.max(...shields.map((r) => (typeof r.maxBodyBytes === 'number' ? r.maxBodyBytes : DEFAULT_BODY_CAP)));
-    // The shortest wait of the LIVE shield rules (a DRY_RUN rule must not change what a LIVE one
-    // decides), or of the DRY_RUN ones when there is no LIVE one; the core has checked each value.
-    const live = shields.filter((r) => r.mode !== 'DRY_RUN');
-    const waits = (live.length > 0 ? live : shields).map((r) => (typeof r.bodyTimeoutMs === 'number' ? r.bodyTimeoutMs : DEFAULT_BODY_TIMEOUT_MS));
-    this.#bodyTimeoutMs = waits.length === 0 ? DEFAULT_BODY_TIMEOUT_MS : Math.min(...waits);
+    // How much body the shield rules read and how long they wait for it, from the core.
+    [this.#bodyCap, this.#bodyTimeoutMs] = this.#engine.bodyRead ?? [0, 0];
     this.#lookups = this.#engine.needsAsync;
     this.async = (this.#lookups || this.#bodyCap > 0) as A;
   }
@@ -619,7 +617,7 @@ export class Palisade<A extends boolean = boolean> {
   readonly #lookups: boolean;
   /** Body bytes read for the shield (0 without a shield rule). */
   readonly #bodyCap: number;
-  /** How long the shield waits for the body before judging without it. */
+  /** How long the shield waits for the body before inspecting what came as incomplete. */
   readonly #bodyTimeoutMs: number;
   /**
    * Judges a request. Synchronous when every rule is local (so `await` works too); a promise when
@@ -739,7 +737,7 @@ function uaOf(v: unknown): string {
   if (typeof v === 'string') return v;
   // Decoding more than 64 KiB would be wasted: the matcher reads the first 1,024 bytes, and past
   // that only the length counts (a very long UA is a signal).
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, Math.min(v.byteLength, 64 * 1024)).toString('utf8');
+  if (v instanceof Uint8Array) return utf8(v.subarray(0, 64 * 1024));
   return v as string;
 }
 
@@ -1073,7 +1071,7 @@ export function validateEmail(first: ValidateEmailOptions | string | Uint8Array 
   // (a Buffer from a raw body) are an address in UTF-8.
   const bytes = first instanceof Uint8Array;
   if (first === null || bytes || (typeof first !== 'object' && first !== undefined) || (first === undefined && (options !== undefined || arguments.length > 0))) {
-    const address = first === null || first === undefined ? '' : typeof first === 'string' ? first : bytes ? Buffer.from(first.buffer, first.byteOffset, first.byteLength).toString('utf8') : text(first);
+    const address = first === null || first === undefined ? '' : typeof first === 'string' ? first : bytes ? utf8(first) : text(first);
     const bits = options === undefined ? undefined : native_(() => native.emailOptions(clean(options, 'validateEmail')));
     let packed;
     try {
@@ -1214,31 +1212,35 @@ export function denial(decision: Decision): { status: number; headers: Record<st
  * A manual clock for tests: `new ManualClock(startMs)`, then `advance(ms)` or `set(ms)`. Times are
  * milliseconds, finite, from 0 to 2^53-1 (fractions dropped); anything else throws a
  * `PalisadeError` (`PALISADE_CONFIG_TYPE` or `_RANGE`) rather than leaving the clock where it was.
+ * The core checks the values; this class only turns what N-API cannot pass to it (not a number)
+ * and the core's errors into `PalisadeError`s.
  */
 export class ManualClock extends native.ManualClock {
   constructor(startMs: number = 0) {
-    super(clockArg(startMs, 'ManualClock(startMs)'));
+    clockArg(startMs, 'ManualClock(startMs)');
+    try {
+      super(startMs);
+    } catch (err) {
+      throw asPalisade(err);
+    }
   }
   /** Moves the clock forward by `ms` milliseconds. */
   advance(ms: number): void {
-    const step = clockArg(ms, 'ManualClock.advance(ms)');
-    native_(() => super.advance(step));
+    clockArg(ms, 'ManualClock.advance(ms)');
+    native_(() => super.advance(ms));
   }
   /** Sets the clock to `ms` milliseconds since the epoch. */
   set(ms: number): void {
-    const to = clockArg(ms, 'ManualClock.set(ms)');
-    native_(() => super.set(to));
+    clockArg(ms, 'ManualClock.set(ms)');
+    native_(() => super.set(ms));
   }
 }
 
-function clockArg(v: unknown, where: string): number {
-  if (typeof v !== 'number' || Number.isNaN(v) || !Number.isFinite(v)) {
+/** A clock argument must be a number for N-API to pass it on (the core checks its value). */
+function clockArg(v: unknown, where: string): void {
+  if (typeof v !== 'number') {
     throw new PalisadeError('PALISADE_CONFIG_TYPE', `invalid option \`${where}\`: got ${shown(v)}, expected a finite number of milliseconds from 0 to ${Number.MAX_SAFE_INTEGER}`);
   }
-  if (v < 0 || v > Number.MAX_SAFE_INTEGER) {
-    throw new PalisadeError('PALISADE_CONFIG_RANGE', `invalid option \`${where}\`: got ${v}, expected a finite number of milliseconds from 0 to ${Number.MAX_SAFE_INTEGER}`);
-  }
-  return v;
 }
 /** The answer of `RateLimiter.check()`. */
 export interface LimitResult {

@@ -43,6 +43,15 @@ pub enum RuleKind {
     Shield(Box<ShieldRule>),
 }
 
+/// What a caller reads of a request body for the shield rules ([`Engine::body_read`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyRead {
+    /// Bytes to read; one more tells the shield the body went past its cap.
+    pub max_bytes: usize,
+    /// How long to wait for them before passing on what came as an incomplete body.
+    pub timeout_ms: u64,
+}
+
 /// A rule with its mode.
 pub struct Rule {
     /// LIVE or `DRY_RUN`.
@@ -183,6 +192,32 @@ impl Engine {
     #[must_use]
     pub fn needs_async(&self) -> bool {
         self.mx.is_some() || !self.verifiers.is_empty() || self.store.is_some()
+    }
+
+    /// How much of a request body the caller should read for the shield rules, and how long to
+    /// wait for it; `None` without a shield rule (the body is not read at all).
+    ///
+    /// The cap is the largest `maxBodyBytes` of any shield rule (each inspects up to its own).
+    /// The wait is the shortest `bodyTimeoutMs` of the `LIVE` shield rules, or of the `DRY_RUN`
+    /// ones when none is `LIVE`: a `DRY_RUN` rule must not change what a `LIVE` one decides.
+    #[must_use]
+    pub fn body_read(&self) -> Option<BodyRead> {
+        let shields = || {
+            self.rules.iter().filter_map(|r| match &r.kind {
+                RuleKind::Shield(s) => Some((r.mode, s.shield.options())),
+                _ => None,
+            })
+        };
+        let max_bytes = shields().map(|(_, o)| o.max_body_bytes).max()?;
+        let live = shields()
+            .filter(|(m, _)| *m == Mode::Live)
+            .map(|(_, o)| o.body_timeout_ms)
+            .min();
+        let timeout_ms = live.or_else(|| shields().map(|(_, o)| o.body_timeout_ms).min())?;
+        Some(BodyRead {
+            max_bytes,
+            timeout_ms,
+        })
     }
 
     /// Evaluates every rule, first doing the lookups the rules ask for (each bounded by its

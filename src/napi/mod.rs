@@ -575,6 +575,18 @@ impl Engine {
         self.inner.needs_async()
     }
 
+    /// `[bytes, waitMs]`: how much of a body to read for the shield rules and how long to wait
+    /// for it (`engine::Engine::body_read`); `null` without a shield rule.
+    #[napi(getter, ts_return_type = "[number, number] | null")]
+    pub fn body_read(&self) -> Option<Vec<u32>> {
+        self.inner.body_read().map(|b| {
+            vec![
+                u32::try_from(b.max_bytes).unwrap_or(u32::MAX),
+                u32::try_from(b.timeout_ms).unwrap_or(u32::MAX),
+            ]
+        })
+    }
+
     /// Judges one request. Never throws for request data; a fault is an ERROR decision.
     ///
     /// Returns the `DecisionObject` as JSON text, which the wrapper parses: one string crossing

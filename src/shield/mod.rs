@@ -301,9 +301,9 @@ pub struct Options {
     pub exclude: Vec<String>,
     /// Body bytes inspected; default [`DEFAULT_MAX_BODY_BYTES`].
     pub max_body_bytes: usize,
-    /// How long the Node.js wrapper waits for a request body before judging the request without
-    /// it (`UNREADABLE`); default [`DEFAULT_BODY_TIMEOUT_MS`]. Read by the wrapper, which reads the
-    /// body; validated here so that every option fails the same way.
+    /// How long the caller (the Node.js wrapper) waits for a request body before passing on what
+    /// came as an incomplete body (`INCOMPLETE`); default [`DEFAULT_BODY_TIMEOUT_MS`]. The engine
+    /// tells the caller the wait that applies ([`crate::engine::Engine::body_read`]).
     pub body_timeout_ms: u64,
 }
 
